@@ -1,0 +1,1 @@
+"""The co-governance domain: aggregates, their rules, and the application service."""

@@ -1,0 +1,314 @@
+"""The application service: one public method per command, plus the readers.
+
+Every command loads what it needs, lets the aggregate decide, and saves the
+new events together with the request's idempotency claim in one transaction.
+Concurrent writers to one aggregate are retried a few times, then refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError
+
+from domain.context import CommandLog, CommandResult, current_context
+from domain.errors import (
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    InvalidValue,
+    NotFound,
+    VersionMismatch,
+)
+from domain.fund import Fund
+from domain.organisation import Organisation
+from domain.person import Person
+from domain.project import Project
+from domain.values import iso_date
+
+A = TypeVar("A", bound=Aggregate)
+Decision = tuple[Aggregate, dict[str, Any]]
+
+MAX_ATTEMPTS = 5
+
+
+class Gongzhi(Application):
+    name = "Gongzhi"
+
+    # Mechanics shared by every command
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Stamps the acting principal and correlation id on each new event."""
+        metadata = current_context().metadata()
+        for obj in objs:
+            for pending in getattr(obj, "pending_events", ()):
+                object.__setattr__(pending, "metadata", metadata)
+        return super().save(*objs, **kwargs)
+
+    def get(self, cls: type[A], aggregate_id: UUID) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, cls):
+            raise NotFound(cls.__name__.lower(), aggregate_id)
+        return aggregate
+
+    def _replay(self) -> CommandResult | None:
+        claim = current_context().idempotency
+        if claim is None or not isinstance(self.recorder, CommandLog):
+            return None
+        recorded = self.recorder.find_command(claim.scope, claim.key)
+        if recorded is None:
+            return None
+        if recorded.fingerprint != claim.fingerprint:
+            raise IdempotencyKeyReused(f"Idempotency key {claim.key!r} was used for another request")
+        return CommandResult(
+            recorded.aggregate_id, recorded.version, recorded.position, recorded.extra, True
+        )
+
+    def _command(self, decide: Callable[[], Decision]) -> CommandResult:
+        replayed = self._replay()
+        if replayed is not None:
+            return replayed
+        claim = current_context().idempotency
+        for _ in range(MAX_ATTEMPTS):
+            aggregate, extra = decide()
+            try:
+                recordings = self.save(aggregate, idempotency=(claim, extra))
+            except RecordConflictError:
+                replayed = self._replay()
+                if replayed is not None:
+                    return replayed
+                continue
+            return CommandResult(aggregate.id, aggregate.version, recordings[-1].notification.id, extra)
+        raise ConcurrencyConflict(f"Gave up after {MAX_ATTEMPTS} concurrent modifications")
+
+    def _create(self, build: Callable[[], Aggregate]) -> CommandResult:
+        return self._command(lambda: (build(), {}))
+
+    def _update(
+        self, cls: type[A], aggregate_id: UUID, change: Callable[[A], dict[str, Any] | None]
+    ) -> CommandResult:
+        def decide() -> Decision:
+            aggregate = self.get(cls, aggregate_id)
+            expected = current_context().expected_version
+            if expected is not None and expected != aggregate.version:
+                raise VersionMismatch(expected, aggregate.version)
+            return aggregate, change(aggregate) or {}
+
+        return self._command(decide)
+
+    def _require_person(self, person_id: UUID, field: str) -> str:
+        try:
+            self.get(Person, person_id)
+        except NotFound:
+            raise InvalidValue(field, f"no person with id {person_id}") from None
+        return str(person_id)
+
+    def _require_organisation(self, organisation_id: UUID, field: str) -> Organisation:
+        try:
+            return self.get(Organisation, organisation_id)
+        except NotFound:
+            raise InvalidValue(field, f"no organisation with id {organisation_id}") from None
+
+    # People
+
+    def register_person(
+        self, name: str, phone: str | None = None, id_number: str | None = None
+    ) -> CommandResult:
+        if not name.strip():
+            raise InvalidValue("name", "must not be blank")
+        return self._create(lambda: Person(name, phone, id_number))
+
+    # Organisations
+
+    def register_organisation(
+        self, kind: str, name: str, jurisdiction: str, charter: str | None = None
+    ) -> CommandResult:
+        return self._create(lambda: Organisation.register(kind, name, jurisdiction, charter))
+
+    def admit_member(
+        self,
+        organisation_id: UUID,
+        person_id: UUID,
+        role: str,
+        category: str = "resident",
+        joined_on: date | str | None = None,
+    ) -> CommandResult:
+        person = self._require_person(person_id, "person_id")
+        joined = iso_date("joined_on", joined_on, date.today())
+        return self._update(
+            Organisation, organisation_id, lambda org: org.admit(person, role, category, joined)
+        )
+
+    def change_member_role(self, organisation_id: UUID, person_id: UUID, role: str) -> CommandResult:
+        return self._update(
+            Organisation, organisation_id, lambda org: org.change_role(str(person_id), role)
+        )
+
+    def record_departure(
+        self, organisation_id: UUID, person_id: UUID, reason: str, note: str | None = None
+    ) -> CommandResult:
+        return self._update(
+            Organisation, organisation_id, lambda org: org.depart(str(person_id), reason, note)
+        )
+
+    def suspend_organisation(self, organisation_id: UUID, reason: str) -> CommandResult:
+        return self._update(Organisation, organisation_id, lambda org: org.suspend(reason))
+
+    def reinstate_organisation(self, organisation_id: UUID) -> CommandResult:
+        return self._update(Organisation, organisation_id, lambda org: org.reinstate())
+
+    def dissolve_organisation(self, organisation_id: UUID, reason: str) -> CommandResult:
+        return self._update(Organisation, organisation_id, lambda org: org.dissolve(reason))
+
+    def join_council(self, council_id: UUID, member_id: UUID) -> CommandResult:
+        def change(council: Organisation) -> None:
+            council.take_member_organisation(
+                self._require_organisation(member_id, "organisation_id")
+            )
+
+        return self._update(Organisation, council_id, change)
+
+    def leave_council(self, council_id: UUID, member_id: UUID) -> CommandResult:
+        return self._update(
+            Organisation,
+            council_id,
+            lambda council: council.release_member_organisation(str(member_id)),
+        )
+
+    # Projects
+
+    def propose_project(
+        self,
+        title: str,
+        category: str,
+        lead_organisation_id: UUID,
+        partner_organisation_ids: list[UUID] | None = None,
+        budget_fen: int | None = None,
+        description: str | None = None,
+    ) -> CommandResult:
+        lead = self._require_organisation(lead_organisation_id, "lead_organisation_id")
+        lead.require_active()
+        partners = partner_organisation_ids or []
+        for partner in partners:
+            self._require_organisation(partner, "partner_organisation_ids")
+        return self._create(
+            lambda: Project.propose(
+                title,
+                category,
+                str(lead.id),
+                [str(p) for p in partners],
+                budget_fen,
+                description,
+            )
+        )
+
+    def approve_project(self, project_id: UUID) -> CommandResult:
+        return self._update(Project, project_id, lambda p: p.approve())
+
+    def start_project(self, project_id: UUID) -> CommandResult:
+        return self._update(Project, project_id, lambda p: p.start())
+
+    def report_progress(self, project_id: UUID, note: str, beneficiaries: int = 0) -> CommandResult:
+        return self._update(Project, project_id, lambda p: p.report_progress(note, beneficiaries))
+
+    def complete_project(self, project_id: UUID, outcome: str) -> CommandResult:
+        return self._update(Project, project_id, lambda p: p.complete(outcome))
+
+    def cancel_project(self, project_id: UUID, reason: str) -> CommandResult:
+        return self._update(Project, project_id, lambda p: p.cancel(reason))
+
+    # Funds
+
+    def open_fund(
+        self,
+        organisation_id: UUID,
+        name: str,
+        purposes: list[str],
+        approvals_required: int = 1,
+    ) -> CommandResult:
+        owner = self._require_organisation(organisation_id, "organisation_id")
+        owner.require_active()
+        return self._create(
+            lambda: Fund.open(str(owner.id), name, purposes, approvals_required)
+        )
+
+    def receive_donation(
+        self,
+        fund_id: UUID,
+        amount_fen: int,
+        donor_person_id: UUID | None = None,
+        donor_name: str | None = None,
+        purpose: str | None = None,
+        received_on: date | str | None = None,
+    ) -> CommandResult:
+        donor = None
+        if donor_person_id is not None:
+            donor = self._require_person(donor_person_id, "donor_person_id")
+        received = iso_date("received_on", received_on, date.today())
+        donation_id = str(uuid4())
+
+        def change(fund: Fund) -> dict[str, Any]:
+            fund.receive_donation(donation_id, amount_fen, donor, donor_name, purpose, received)
+            return {"donation_id": donation_id}
+
+        return self._update(Fund, fund_id, change)
+
+    def request_disbursement(
+        self,
+        fund_id: UUID,
+        amount_fen: int,
+        purpose: str,
+        payee: str,
+        project_id: UUID | None = None,
+    ) -> CommandResult:
+        if project_id is not None:
+            try:
+                self.get(Project, project_id)
+            except NotFound:
+                raise InvalidValue("project_id", f"no project with id {project_id}") from None
+        disbursement_id = str(uuid4())
+        requester = current_context().actor
+
+        def change(fund: Fund) -> dict[str, Any]:
+            fund.request_disbursement(
+                disbursement_id,
+                amount_fen,
+                purpose,
+                payee,
+                str(project_id) if project_id else None,
+                requester,
+            )
+            return {"disbursement_id": disbursement_id}
+
+        return self._update(Fund, fund_id, change)
+
+    def approve_disbursement(self, fund_id: UUID, disbursement_id: UUID) -> CommandResult:
+        approver = current_context().actor
+        return self._update(
+            Fund, fund_id, lambda f: f.approve_disbursement(str(disbursement_id), approver)
+        )
+
+    def reject_disbursement(self, fund_id: UUID, disbursement_id: UUID, reason: str) -> CommandResult:
+        actor = current_context().actor
+        return self._update(
+            Fund, fund_id, lambda f: f.reject_disbursement(str(disbursement_id), reason, actor)
+        )
+
+    def pay_disbursement(
+        self,
+        fund_id: UUID,
+        disbursement_id: UUID,
+        paid_on: date | str | None = None,
+        reference: str | None = None,
+    ) -> CommandResult:
+        paid = iso_date("paid_on", paid_on, date.today())
+        return self._update(
+            Fund, fund_id, lambda f: f.pay_disbursement(str(disbursement_id), paid, reference)
+        )

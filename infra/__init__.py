@@ -1,0 +1,1 @@
+"""Adapters: settings, persistence wiring, serialisation."""

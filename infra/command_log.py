@@ -1,0 +1,135 @@
+"""Application recorders that remember idempotency keys with the events.
+
+The key, the request's fingerprint and the command's result are written in
+the same transaction as the events, so a crash can never leave events
+without their key (a retry would record them twice) or a key without its
+events. The store position of a remembered command is read back from the
+events table, where it is the notification id of the command's last event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from domain.context import IdempotencyClaim, RecordedCommand
+
+COMMAND_LOG_TABLE = "command_log"
+
+
+def _log_row(
+    claim: IdempotencyClaim, extra: dict[str, Any], last: StoredEvent
+) -> tuple[Any, ...]:
+    return (
+        claim.scope,
+        claim.key,
+        claim.fingerprint,
+        _id_text(last.originator_id),
+        last.originator_version,
+        orjson.dumps(extra).decode(),
+        datetime.now(UTC).isoformat(),
+    )
+
+
+def _id_text(originator_id: UUID | str) -> str:
+    """As the SQLite recorder stores it (hex); PostgreSQL casts either form."""
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
+def _claim_of(kwargs: dict[str, Any]) -> tuple[IdempotencyClaim, dict[str, Any]] | None:
+    claim, extra = kwargs.get("idempotency") or (None, None)
+    return (claim, extra or {}) if claim is not None else None
+
+
+def _recorded(row: Any) -> RecordedCommand:
+    return RecordedCommand(
+        fingerprint=row["fingerprint"],
+        aggregate_id=UUID(str(row["aggregate_id"])),
+        version=row["version"],
+        position=row["position"],
+        extra=orjson.loads(row["extra"]),
+    )
+
+
+class SQLiteCommandRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+        self.find_command_statement = (
+            "SELECT l.fingerprint, l.aggregate_id, l.version, l.extra, e.rowid AS position "
+            f"FROM {COMMAND_LOG_TABLE} l JOIN {self.events_table_name} e "
+            "ON e.originator_id = l.aggregate_id AND e.originator_version = l.version "
+            "WHERE l.scope = ? AND l.key = ?"
+        )
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {COMMAND_LOG_TABLE} ("
+            "scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+            "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, extra TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        claimed = _claim_of(kwargs)
+        if claimed is not None and stored_events:
+            c.execute(
+                f"INSERT INTO {COMMAND_LOG_TABLE} VALUES (?,?,?,?,?,?,?)",
+                _log_row(*claimed, stored_events[-1]),
+            )
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def find_command(self, scope: str, key: str) -> RecordedCommand | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.find_command_statement, (scope, key))
+            row = c.fetchone()
+        return _recorded(row) if row is not None else None
+
+
+class PostgresCommandRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        log_table = Identifier(self.datastore.schema, COMMAND_LOG_TABLE)
+        events_table = Identifier(self.datastore.schema, self.events_table_name)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} ("
+                "scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
+                "aggregate_id text NOT NULL, version bigint NOT NULL, extra text NOT NULL, "
+                "recorded_at text NOT NULL, PRIMARY KEY (scope, key))"
+            ).format(log_table)
+        )
+        self.insert_command_statement = SQL(
+            "INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        ).format(log_table)
+        self.find_command_statement = SQL(
+            "SELECT l.fingerprint, l.aggregate_id, l.version, l.extra, "
+            "e.notification_id AS position FROM {0} l JOIN {1} e "
+            "ON e.originator_id = l.aggregate_id::{2} AND e.originator_version = l.version "
+            "WHERE l.scope = %s AND l.key = %s"
+        ).format(log_table, events_table, SQL(self.datastore.originator_id_type))
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        claimed = _claim_of(kwargs)
+        if claimed is not None and stored_events:
+            curs.execute(self.insert_command_statement, _log_row(*claimed, stored_events[-1]))
+
+    def find_command(self, scope: str, key: str) -> RecordedCommand | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.find_command_statement, (scope, key))
+            row = curs.fetchone()
+        return _recorded(row) if row is not None else None

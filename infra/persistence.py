@@ -1,0 +1,43 @@
+"""Wires the application to its store: SQLite by default, PostgreSQL at scale."""
+
+from __future__ import annotations
+
+from domain.application import Gongzhi
+from infra.settings import Settings
+
+SQLITE_FILE = "gongzhi.db"
+
+
+def application_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing library's environment for these settings."""
+    env = {
+        "TRANSCODER_TOPIC": "infra.transcoder:OrjsonTranscoder",
+        "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size),
+    }
+    if settings.uses_postgres:
+        pg = settings.postgres_parts()
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": "infra.command_log:PostgresCommandRecorder",
+            "POSTGRES_DBNAME": pg["dbname"],
+            "POSTGRES_HOST": pg["host"],
+            "POSTGRES_PORT": pg["port"],
+            "POSTGRES_USER": pg["user"],
+            "POSTGRES_PASSWORD": pg["password"],
+            "POSTGRES_SCHEMA": settings.database_schema,
+            "POSTGRES_POOL_SIZE": str(settings.database_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(settings.database_pool_size),
+        }
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": "infra.command_log:SQLiteCommandRecorder",
+            "SQLITE_DBNAME": str(settings.data_dir / SQLITE_FILE),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    return env
+
+
+def open_application(settings: Settings) -> Gongzhi:
+    return Gongzhi(env=application_env(settings))

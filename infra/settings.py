@@ -1,0 +1,70 @@
+"""All settings in one object, read from GONGZHI_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "GONGZHI_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Embedded store directory (SQLite)")
+    database_url: str | None = Field(
+        None, description="postgresql://user[:password]@host[:port]/db selects PostgreSQL"
+    )
+    database_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    database_pool_size: int = Field(10, ge=1, le=200)
+    aggregate_cache_size: int = Field(2000, ge=0)
+    kafka_bootstrap_servers: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise ValueError("must start with postgresql://")
+        if not parts.hostname or not parts.path.strip("/"):
+            raise ValueError("must name a host and a database: postgresql://user@host:5432/db")
+        try:
+            parts.port  # noqa: B018 - raises on a non-numeric port
+        except ValueError as error:
+            raise ValueError(f"bad port: {error}") from None
+        return value
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None
+
+    def postgres_parts(self) -> dict[str, str]:
+        assert self.database_url is not None
+        parts = urlsplit(self.database_url)
+        return {
+            "host": parts.hostname or "127.0.0.1",
+            "port": str(parts.port or 5432),
+            "user": unquote(parts.username or "postgres"),
+            "password": unquote(parts.password or ""),
+            "dbname": parts.path.strip("/"),
+        }
+
+
+class SettingsError(Exception):
+    """A setting with a wrong value; the message names the environment variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        lines = [
+            f"{ENV_PREFIX}{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        ]
+        raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,1 @@
+"""Read-model projections (pure handlers of domain events)."""
