@@ -67,9 +67,7 @@ class Gongzhi(Application):
             return None
         if recorded.fingerprint != claim.fingerprint:
             raise IdempotencyKeyReused(f"Idempotency key {claim.key!r} was used for another request")
-        return CommandResult(
-            recorded.aggregate_id, recorded.version, recorded.position, recorded.extra, True
-        )
+        return CommandResult(recorded.aggregate_id, recorded.version, recorded.position, recorded.extra, True)
 
     def _command(self, decide: Callable[[], Decision]) -> CommandResult:
         replayed = self._replay()
@@ -147,9 +145,7 @@ class Gongzhi(Application):
         )
 
     def change_member_role(self, organisation_id: UUID, person_id: UUID, role: str) -> CommandResult:
-        return self._update(
-            Organisation, organisation_id, lambda org: org.change_role(str(person_id), role)
-        )
+        return self._update(Organisation, organisation_id, lambda org: org.change_role(str(person_id), role))
 
     def record_departure(
         self, organisation_id: UUID, person_id: UUID, reason: str, note: str | None = None
@@ -169,9 +165,7 @@ class Gongzhi(Application):
 
     def join_council(self, council_id: UUID, member_id: UUID) -> CommandResult:
         def change(council: Organisation) -> None:
-            council.take_member_organisation(
-                self._require_organisation(member_id, "organisation_id")
-            )
+            council.take_member_organisation(self._require_organisation(member_id, "organisation_id"))
 
         return self._update(Organisation, council_id, change)
 
@@ -235,9 +229,7 @@ class Gongzhi(Application):
     ) -> CommandResult:
         owner = self._require_organisation(organisation_id, "organisation_id")
         owner.require_active()
-        return self._create(
-            lambda: Fund.open(str(owner.id), name, purposes, approvals_required)
-        )
+        return self._create(lambda: Fund.open(str(owner.id), name, purposes, approvals_required))
 
     def receive_donation(
         self,
@@ -291,9 +283,7 @@ class Gongzhi(Application):
 
     def approve_disbursement(self, fund_id: UUID, disbursement_id: UUID) -> CommandResult:
         approver = current_context().actor
-        return self._update(
-            Fund, fund_id, lambda f: f.approve_disbursement(str(disbursement_id), approver)
-        )
+        return self._update(Fund, fund_id, lambda f: f.approve_disbursement(str(disbursement_id), approver))
 
     def reject_disbursement(self, fund_id: UUID, disbursement_id: UUID, reason: str) -> CommandResult:
         actor = current_context().actor

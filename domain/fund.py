@@ -39,9 +39,7 @@ class Disbursement:
 
 class Fund(Aggregate):
     @classmethod
-    def open(
-        cls, organisation_id: str, name: str, purposes: list[str], approvals_required: int = 1
-    ) -> Fund:
+    def open(cls, organisation_id: str, name: str, purposes: list[str], approvals_required: int = 1) -> Fund:
         if not name.strip():
             raise InvalidValue("name", "must not be blank")
         if not purposes or any(not p.strip() for p in purposes):
@@ -49,15 +47,11 @@ class Fund(Aggregate):
         if len(set(purposes)) != len(purposes):
             raise InvalidValue("purposes", "purposes must be distinct")
         if not 1 <= approvals_required <= MAX_APPROVALS_REQUIRED:
-            raise InvalidValue(
-                "approvals_required", f"must be between 1 and {MAX_APPROVALS_REQUIRED}"
-            )
+            raise InvalidValue("approvals_required", f"must be between 1 and {MAX_APPROVALS_REQUIRED}")
         return cls(organisation_id, name, purposes, approvals_required)
 
     @event("Opened")
-    def __init__(
-        self, organisation_id: str, name: str, purposes: list[str], approvals_required: int
-    ) -> None:
+    def __init__(self, organisation_id: str, name: str, purposes: list[str], approvals_required: int) -> None:
         self.organisation_id = organisation_id
         self.name = name
         self.purposes = purposes
@@ -74,9 +68,7 @@ class Fund(Aggregate):
     def reserved_fen(self) -> int:
         """Approved but not yet paid."""
         return sum(
-            d.amount_fen
-            for d in self.disbursements.values()
-            if d.status == DisbursementStatus.APPROVED
+            d.amount_fen for d in self.disbursements.values() if d.status == DisbursementStatus.APPROVED
         )
 
     @property
@@ -89,9 +81,7 @@ class Fund(Aggregate):
 
     def _require_available(self, amount_fen: int) -> None:
         if amount_fen > self.available_fen:
-            raise InsufficientFunds(
-                f"{amount_fen} fen requested, {self.available_fen} fen available"
-            )
+            raise InsufficientFunds(f"{amount_fen} fen requested, {self.available_fen} fen available")
 
     def disbursement(self, disbursement_id: str) -> Disbursement:
         try:
@@ -115,9 +105,7 @@ class Fund(Aggregate):
             raise InvalidValue("donor_person_id", "give exactly one of donor_person_id, donor_name")
         if purpose is not None:
             self._require_purpose(purpose)
-        self._donation_received(
-            donation_id, amount_fen, donor_person_id, donor_name, purpose, received_on
-        )
+        self._donation_received(donation_id, amount_fen, donor_person_id, donor_name, purpose, received_on)
 
     @event("DonationReceived")
     def _donation_received(
@@ -145,9 +133,7 @@ class Fund(Aggregate):
         positive_fen("amount_fen", amount_fen)
         self._require_purpose(purpose)
         self._require_available(amount_fen)
-        self._disbursement_requested(
-            disbursement_id, amount_fen, purpose, payee, project_id, requested_by
-        )
+        self._disbursement_requested(disbursement_id, amount_fen, purpose, payee, project_id, requested_by)
 
     @event("DisbursementRequested")
     def _disbursement_requested(
@@ -177,9 +163,7 @@ class Fund(Aggregate):
         self._disbursement_approved(disbursement_id, approver, fully_approved)
 
     @event("DisbursementApproved")
-    def _disbursement_approved(
-        self, disbursement_id: str, approver: str, fully_approved: bool
-    ) -> None:
+    def _disbursement_approved(self, disbursement_id: str, approver: str, fully_approved: bool) -> None:
         request = self.disbursements[disbursement_id]
         request.approvals.append(approver)
         if fully_approved:

@@ -36,9 +36,7 @@ class Membership:
 
 class Organisation(Aggregate):
     @classmethod
-    def register(
-        cls, kind: str, name: str, jurisdiction: str, charter: str | None = None
-    ) -> Organisation:
+    def register(cls, kind: str, name: str, jurisdiction: str, charter: str | None = None) -> Organisation:
         OrganisationKind(kind)
         if not name.strip():
             raise InvalidValue("name", "must not be blank")

@@ -27,9 +27,7 @@ from domain.context import IdempotencyClaim, RecordedCommand
 COMMAND_LOG_TABLE = "command_log"
 
 
-def _log_row(
-    claim: IdempotencyClaim, extra: dict[str, Any], last: StoredEvent
-) -> tuple[Any, ...]:
+def _log_row(claim: IdempotencyClaim, extra: dict[str, Any], last: StoredEvent) -> tuple[Any, ...]:
     return (
         claim.scope,
         claim.key,
@@ -111,9 +109,9 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
                 "recorded_at text NOT NULL, PRIMARY KEY (scope, key))"
             ).format(log_table)
         )
-        self.insert_command_statement = SQL(
-            "INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s, %s)"
-        ).format(log_table)
+        self.insert_command_statement = SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s, %s)").format(
+            log_table
+        )
         self.find_command_statement = SQL(
             "SELECT l.fingerprint, l.aggregate_id, l.version, l.extra, "
             "e.notification_id AS position FROM {0} l JOIN {1} e "

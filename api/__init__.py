@@ -1,0 +1,1 @@
+"""HTTP entrypoints and the command-line interface."""

@@ -1,0 +1,103 @@
+"""Dependencies: the application, and the command context built from headers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Annotated, ParamSpec
+from uuid import uuid4
+
+import orjson
+from fastapi import Depends, Header, Request
+
+from api.problems import BadRequest
+from domain.application import Gongzhi
+from domain.context import CommandContext, CommandResult, IdempotencyClaim, acting
+
+P = ParamSpec("P")
+
+ACTOR = re.compile(r"^[\w.@:-]{1,128}$")
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def get_application(request: Request) -> Gongzhi:
+    app: Gongzhi = request.app.state.application
+    return app
+
+
+Application = Annotated[Gongzhi, Depends(get_application)]
+
+
+async def _fingerprint(request: Request) -> str:
+    """Same method, path and JSON body (whatever its formatting) → same fingerprint."""
+    body = await request.body()
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode())
+    digest.update(canonical)
+    return digest.hexdigest()
+
+
+def _expected_version(if_match: str | None) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise BadRequest(400, "Bad If-Match", 'If-Match must be an entity tag such as "3"', "If-Match")
+    return int(value)
+
+
+async def command_context(
+    request: Request,
+    x_actor: Annotated[str | None, Header(description="Acting principal")] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+    if_match: Annotated[str | None, Header()] = None,
+    x_correlation_id: Annotated[str | None, Header()] = None,
+) -> CommandContext:
+    if not x_actor:
+        raise BadRequest(400, "Missing actor", "The X-Actor header is required on commands", "X-Actor")
+    if not ACTOR.match(x_actor):
+        raise BadRequest(400, "Bad actor", "X-Actor must be 1-128 word characters", "X-Actor")
+    claim = None
+    if idempotency_key is not None:
+        if not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise BadRequest(
+                400,
+                "Bad idempotency key",
+                "Idempotency-Key must be 1-255 visible ASCII characters",
+                "Idempotency-Key",
+            )
+        claim = IdempotencyClaim(x_actor, idempotency_key, await _fingerprint(request))
+    correlation_id = x_correlation_id if x_correlation_id and len(x_correlation_id) <= 128 else None
+    return CommandContext(
+        actor=x_actor,
+        correlation_id=correlation_id or str(uuid4()),
+        idempotency=claim,
+        expected_version=_expected_version(if_match),
+    )
+
+
+class Commands:
+    """Runs application commands inside the request's command context."""
+
+    def __init__(self, application: Gongzhi, context: CommandContext) -> None:
+        self.application = application
+        self.context = context
+
+    def __call__(
+        self, command: Callable[P, CommandResult], *args: P.args, **kwargs: P.kwargs
+    ) -> CommandResult:
+        with acting(self.context):
+            return command(*args, **kwargs)
+
+
+def get_commands(
+    application: Application, context: Annotated[CommandContext, Depends(command_context)]
+) -> Commands:
+    return Commands(application, context)
+
+
+CommandsDep = Annotated[Commands, Depends(get_commands)]

@@ -1,0 +1,120 @@
+"""Every error as an RFC 9457 problem (application/problem+json), in one place."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from api.responses import OrjsonResponse
+from domain.errors import (
+    ConcurrencyConflict,
+    DomainError,
+    IdempotencyKeyReused,
+    InvalidValue,
+    NotFound,
+    RuleViolation,
+    VersionMismatch,
+)
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS_OF: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (InvalidValue, 422),
+    (IdempotencyKeyReused, 422),
+    (VersionMismatch, 412),
+    (RuleViolation, 409),
+    (ConcurrencyConflict, 409),
+]
+
+
+class BadRequest(Exception):
+    """A request the HTTP layer refuses before any command runs."""
+
+    def __init__(self, status: int, title: str, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.field = field
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def problem(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str | None,
+    kind: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> OrjsonResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return OrjsonResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:] if parts[0] == "body" else parts
+    return ".".join(parts) or "body"
+
+
+def _domain_error(request: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, DomainError)
+    status = next(code for cls, code in [*_STATUS_OF, (DomainError, 409)] if isinstance(exc, cls))
+    errors = [{"field": exc.field, "message": exc.message}] if isinstance(exc, InvalidValue) else None
+    return problem(request, status, exc.title, str(exc), _slug(type(exc).__name__), errors)
+
+
+def _validation_error(request: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, RequestValidationError)
+    raw = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return problem(request, 400, "Malformed JSON", "The request body is not valid JSON", "malformed-json")
+    errors = [{"field": _field_of(tuple(e["loc"])), "message": e["msg"]} for e in raw]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "Invalid request", detail, "validation-error", errors)
+
+
+def _bad_request(request: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, BadRequest)
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    return problem(request, exc.status, exc.title, exc.detail, exc.title.lower().replace(" ", "-"), errors)
+
+
+def _http_error(request: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, HTTPException)
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+    return problem(request, exc.status_code, title, str(exc.detail), "http-error", headers=exc.headers)
+
+
+def _unexpected(request: Request, exc: Exception) -> OrjsonResponse:
+    log.exception("Unexpected error on %s %s", request.method, request.url.path)
+    return problem(request, 500, "Internal error", "The error has been logged", "internal-error")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(BadRequest, _bad_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from api.deps import Application, CommandsDep
+from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
+from api.schemas import (
+    CommandAccepted,
+    DisbursementAccepted,
+    DisbursementCreate,
+    DonationAccepted,
+    DonationCreate,
+    Empty,
+    FundCreate,
+    FundPublic,
+    Payment,
+    WithReason,
+)
+from domain.fund import Fund
+
+router = APIRouter(prefix="/funds", tags=["funds"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("", status_code=201, response_model=CommandAccepted)
+def open_fund(body: FundCreate, run: CommandsDep) -> OrjsonResponse:
+    result = run(
+        run.application.open_fund,
+        body.organisation_id,
+        body.name,
+        body.purposes,
+        body.approvals_required,
+    )
+    return accepted(result, 201)
+
+
+@router.get("/{fund_id}", response_model=FundPublic)
+def get_fund(fund_id: UUID, app: Application) -> OrjsonResponse:
+    fund = app.get(Fund, fund_id)
+    body = {
+        "id": str(fund.id),
+        "organisation_id": fund.organisation_id,
+        "name": fund.name,
+        "purposes": fund.purposes,
+        "approvals_required": fund.approvals_required,
+        "balance_fen": fund.balance_fen,
+        "available_fen": fund.available_fen,
+        "donated_fen": fund.donated_fen,
+        "paid_fen": fund.paid_fen,
+        "disbursements": [asdict(d) for d in fund.disbursements.values()],
+        "version": fund.version,
+    }
+    return with_etag(body, fund.version)
+
+
+@router.post("/{fund_id}/donations", status_code=201, response_model=DonationAccepted)
+def receive_donation(fund_id: UUID, body: DonationCreate, run: CommandsDep) -> OrjsonResponse:
+    result = run(
+        run.application.receive_donation,
+        fund_id,
+        body.amount_fen,
+        body.donor_person_id,
+        body.donor_name,
+        body.purpose,
+        body.received_on,
+    )
+    return accepted(result, 201)
+
+
+@router.post("/{fund_id}/disbursements", status_code=201, response_model=DisbursementAccepted)
+def request_disbursement(fund_id: UUID, body: DisbursementCreate, run: CommandsDep) -> OrjsonResponse:
+    result = run(
+        run.application.request_disbursement,
+        fund_id,
+        body.amount_fen,
+        body.purpose,
+        body.payee,
+        body.project_id,
+    )
+    return accepted(result, 201)
+
+
+@router.post("/{fund_id}/disbursements/{disbursement_id}/approvals", response_model=CommandAccepted)
+def approve_disbursement(
+    fund_id: UUID, disbursement_id: UUID, run: CommandsDep, body: Empty | None = None
+) -> OrjsonResponse:
+    return accepted(run(run.application.approve_disbursement, fund_id, disbursement_id))
+
+
+@router.post("/{fund_id}/disbursements/{disbursement_id}/rejection", response_model=CommandAccepted)
+def reject_disbursement(
+    fund_id: UUID, disbursement_id: UUID, body: WithReason, run: CommandsDep
+) -> OrjsonResponse:
+    app = run.application
+    return accepted(run(app.reject_disbursement, fund_id, disbursement_id, body.reason))
+
+
+@router.post("/{fund_id}/disbursements/{disbursement_id}/payment", response_model=CommandAccepted)
+def pay_disbursement(fund_id: UUID, disbursement_id: UUID, body: Payment, run: CommandsDep) -> OrjsonResponse:
+    app = run.application
+    result = run(app.pay_disbursement, fund_id, disbursement_id, body.paid_on, body.reference)
+    return accepted(result)

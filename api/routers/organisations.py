@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from api.deps import Application, CommandsDep
+from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
+from api.schemas import (
+    CommandAccepted,
+    Departure,
+    Empty,
+    MemberAdmit,
+    MemberOrganisationJoin,
+    OrganisationCreate,
+    OrganisationPublic,
+    RoleChange,
+    WithReason,
+)
+from domain.organisation import Organisation
+
+router = APIRouter(prefix="/organisations", tags=["organisations"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("", status_code=201, response_model=CommandAccepted)
+def register_organisation(body: OrganisationCreate, run: CommandsDep) -> OrjsonResponse:
+    app = run.application
+    result = run(app.register_organisation, body.kind, body.name, body.jurisdiction, body.charter)
+    return accepted(result, 201)
+
+
+@router.get("/{organisation_id}", response_model=OrganisationPublic)
+def get_organisation(organisation_id: UUID, app: Application) -> OrjsonResponse:
+    org = app.get(Organisation, organisation_id)
+    body = {
+        "id": str(org.id),
+        "kind": org.kind,
+        "name": org.name,
+        "jurisdiction": org.jurisdiction,
+        "status": org.status,
+        "charter": org.charter,
+        "members": [asdict(m) for m in org.members.values()],
+        "member_organisations": org.member_organisations,
+        "version": org.version,
+    }
+    return with_etag(body, org.version)
+
+
+@router.post("/{organisation_id}/members", status_code=201, response_model=CommandAccepted)
+def admit_member(organisation_id: UUID, body: MemberAdmit, run: CommandsDep) -> OrjsonResponse:
+    result = run(
+        run.application.admit_member,
+        organisation_id,
+        body.person_id,
+        body.role,
+        body.category,
+        body.joined_on,
+    )
+    return accepted(result, 201)
+
+
+@router.post("/{organisation_id}/members/{person_id}/role", response_model=CommandAccepted)
+def change_member_role(
+    organisation_id: UUID, person_id: UUID, body: RoleChange, run: CommandsDep
+) -> OrjsonResponse:
+    return accepted(run(run.application.change_member_role, organisation_id, person_id, body.role))
+
+
+@router.post("/{organisation_id}/members/{person_id}/departure", response_model=CommandAccepted)
+def record_departure(
+    organisation_id: UUID, person_id: UUID, body: Departure, run: CommandsDep
+) -> OrjsonResponse:
+    app = run.application
+    return accepted(run(app.record_departure, organisation_id, person_id, body.reason, body.note))
+
+
+@router.post("/{organisation_id}/suspension", response_model=CommandAccepted)
+def suspend(organisation_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
+    return accepted(run(run.application.suspend_organisation, organisation_id, body.reason))
+
+
+@router.delete("/{organisation_id}/suspension", response_model=CommandAccepted)
+def reinstate(organisation_id: UUID, run: CommandsDep) -> OrjsonResponse:
+    return accepted(run(run.application.reinstate_organisation, organisation_id))
+
+
+@router.post("/{organisation_id}/dissolution", response_model=CommandAccepted)
+def dissolve(organisation_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
+    return accepted(run(run.application.dissolve_organisation, organisation_id, body.reason))
+
+
+@router.post("/{organisation_id}/member-organisations", status_code=201, response_model=CommandAccepted)
+def join_council(organisation_id: UUID, body: MemberOrganisationJoin, run: CommandsDep) -> OrjsonResponse:
+    result = run(run.application.join_council, organisation_id, body.organisation_id)
+    return accepted(result, 201)
+
+
+@router.post(
+    "/{organisation_id}/member-organisations/{member_id}/departure",
+    response_model=CommandAccepted,
+)
+def leave_council(
+    organisation_id: UUID, member_id: UUID, run: CommandsDep, body: Empty | None = None
+) -> OrjsonResponse:
+    return accepted(run(run.application.leave_council, organisation_id, member_id))

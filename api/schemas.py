@@ -1,0 +1,220 @@
+"""Request and response bodies. Requests are strict: unknown fields, wrong
+types, non-positive amounts and over-long strings are refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+from domain.values import (
+    DepartureReason,
+    MemberCategory,
+    OrganisationKind,
+    OrganisationStatus,
+    ProjectStatus,
+    Role,
+)
+
+Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strict=True, max_length=4000)]
+LongText = Annotated[str, StringConstraints(strict=True, max_length=20000)]
+Reason = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
+Phone = Annotated[str, StringConstraints(strict=True, pattern=r"^\+?[0-9][0-9 -]{2,30}$")]
+IdNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^(\d{15}|\d{17}[0-9Xx])$")]
+Jurisdiction = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=400)]
+Purpose = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Category = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=64)]
+Fen = Annotated[StrictInt, Field(gt=0, le=10**13)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonCreate(Command):
+    name: Name
+    phone: Phone | None = None
+    id_number: IdNumber | None = None
+
+
+class OrganisationCreate(Command):
+    kind: OrganisationKind
+    name: Name
+    jurisdiction: Jurisdiction
+    charter: LongText | None = None
+
+
+class MemberAdmit(Command):
+    person_id: UUID
+    role: Role
+    category: MemberCategory = MemberCategory.RESIDENT
+    joined_on: date | None = None
+
+
+class RoleChange(Command):
+    role: Role
+
+
+class Departure(Command):
+    reason: DepartureReason
+    note: Text | None = None
+
+
+class WithReason(Command):
+    reason: Reason
+
+
+class MemberOrganisationJoin(Command):
+    organisation_id: UUID
+
+
+class Empty(Command):
+    pass
+
+
+class ProjectCreate(Command):
+    title: Name
+    category: Category
+    lead_organisation_id: UUID
+    partner_organisation_ids: Annotated[list[UUID], Field(max_length=50)] = []
+    budget_fen: Annotated[StrictInt, Field(ge=0, le=10**13)] | None = None
+    description: LongText | None = None
+
+
+class ProgressReport(Command):
+    note: Reason
+    beneficiaries: Annotated[StrictInt, Field(ge=0, le=10**9)] = 0
+
+
+class Completion(Command):
+    outcome: Reason
+
+
+class FundCreate(Command):
+    organisation_id: UUID
+    name: Name
+    purposes: Annotated[list[Purpose], Field(min_length=1, max_length=30)]
+    approvals_required: Annotated[StrictInt, Field(ge=1, le=9)] = 1
+
+
+class DonationCreate(Command):
+    amount_fen: Fen
+    donor_person_id: UUID | None = None
+    donor_name: Name | None = None
+    purpose: Purpose | None = None
+    received_on: date | None = None
+
+
+class DisbursementCreate(Command):
+    amount_fen: Fen
+    purpose: Purpose
+    payee: Name
+    project_id: UUID | None = None
+
+
+class Payment(Command):
+    paid_on: date | None = None
+    reference: Annotated[str, StringConstraints(strict=True, max_length=200)] | None = None
+
+
+# Responses
+
+
+class CommandAccepted(BaseModel):
+    id: UUID
+    version: int
+    position: int
+
+
+class DonationAccepted(CommandAccepted):
+    donation_id: UUID
+
+
+class DisbursementAccepted(CommandAccepted):
+    disbursement_id: UUID
+
+
+class PersonPublic(BaseModel):
+    id: UUID
+    name: str
+    phone: str | None
+    id_number: str | None = Field(description="Masked: only the last four characters show")
+    version: int
+
+
+class MemberPublic(BaseModel):
+    person_id: UUID
+    role: Role
+    category: MemberCategory
+    joined_on: date
+
+
+class OrganisationPublic(BaseModel):
+    id: UUID
+    kind: OrganisationKind
+    name: str
+    jurisdiction: str
+    status: OrganisationStatus
+    charter: str | None
+    members: list[MemberPublic]
+    member_organisations: list[UUID]
+    version: int
+
+
+class ProjectPublic(BaseModel):
+    id: UUID
+    title: str
+    category: str
+    lead_organisation_id: UUID
+    partner_organisation_ids: list[UUID]
+    budget_fen: int | None
+    description: str | None
+    status: ProjectStatus
+    beneficiaries: int
+    last_progress_note: str | None
+    outcome: str | None
+    cancellation_reason: str | None
+    version: int
+
+
+class DisbursementPublic(BaseModel):
+    id: UUID
+    amount_fen: int
+    purpose: str
+    payee: str
+    project_id: UUID | None
+    requested_by: str
+    status: Literal["requested", "approved", "paid", "rejected"]
+    approvals: list[str]
+
+
+class FundPublic(BaseModel):
+    id: UUID
+    organisation_id: UUID
+    name: str
+    purposes: list[str]
+    approvals_required: int
+    balance_fen: int
+    available_fen: int
+    donated_fen: int
+    paid_fen: int
+    disbursements: list[DisbursementPublic]
+    version: int
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+class Health(BaseModel):
+    status: str
