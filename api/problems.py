@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -57,7 +58,7 @@ def problem(
     detail: str | None,
     kind: str,
     errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> OrjsonResponse:
     body: dict[str, Any] = {
         "type": f"/problems/{kind}",
@@ -80,7 +81,7 @@ def _field_of(loc: tuple[Any, ...]) -> str:
 
 def _domain_error(request: Request, exc: Exception) -> OrjsonResponse:
     assert isinstance(exc, DomainError)
-    status = next(code for cls, code in [*_STATUS_OF, (DomainError, 409)] if isinstance(exc, cls))
+    status = next((code for cls, code in _STATUS_OF if isinstance(exc, cls)), 409)
     errors = [{"field": exc.field, "message": exc.message}] if isinstance(exc, InvalidValue) else None
     return problem(request, status, exc.title, str(exc), _slug(type(exc).__name__), errors)
 

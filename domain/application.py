@@ -8,6 +8,7 @@ Concurrent writers to one aggregate are retried a few times, then refused.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -50,10 +51,9 @@ class Gongzhi(Application):
         return super().save(*objs, **kwargs)
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A:
-        try:
+        aggregate: object = None
+        with suppress(AggregateNotFoundError):
             aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            aggregate = None
         if not isinstance(aggregate, cls):
             raise NotFound(cls.__name__.lower(), aggregate_id)
         return aggregate
