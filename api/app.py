@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from threading import Semaphore
 
 from fastapi import FastAPI
 
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     )
     app.state.settings = settings
     app.state.application = application
+    app.state.command_lanes = Semaphore(settings.command_concurrency)
     problems.install(app)
     for router in (
         health.router,

@@ -12,7 +12,6 @@ from infra.settings import SettingsError, load_settings
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
     from infra.demo import DemoLoader
     from infra.persistence import open_application
 
@@ -20,9 +19,18 @@ def _serve(args: argparse.Namespace) -> int:
     application = open_application(settings)
     if args.demo and not application.recorder.max_notification_id():
         DemoLoader(application).load()
-    where = (settings.database_url and "PostgreSQL") or f"SQLite in {settings.data_dir.resolve()}"
+    application.close()
+    where = settings.database_url and "PostgreSQL" or f"SQLite in {settings.data_dir.resolve()}"
     print(f"gongzhi: store on {where}; API docs at http://{args.host}:{args.port}/docs", file=sys.stderr)
-    uvicorn.run(create_app(settings, application), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+        log_level="info",
+    )
     return 0
 
 
@@ -49,6 +57,8 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="API processes sharing the store")
+    serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument("--demo", action="store_true", help="load the demo data into an empty store first")
     serve.set_defaults(handler=_serve)
     demo = commands.add_parser("demo", help="load the demo data into an empty store")

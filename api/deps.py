@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from threading import Semaphore
 from typing import Annotated, ParamSpec
 from uuid import uuid4
 
@@ -81,23 +82,30 @@ async def command_context(
 
 
 class Commands:
-    """Runs application commands inside the request's command context."""
+    """Runs application commands inside the request's command context.
 
-    def __init__(self, application: Gongzhi, context: CommandContext) -> None:
+    At most ``lanes`` commands run at once in a process: more would only queue
+    on the store's write lock while holding pooled connections.
+    """
+
+    def __init__(self, application: Gongzhi, context: CommandContext, lanes: Semaphore) -> None:
         self.application = application
         self.context = context
+        self.lanes = lanes
 
     def __call__(
         self, command: Callable[P, CommandResult], *args: P.args, **kwargs: P.kwargs
     ) -> CommandResult:
-        with acting(self.context):
+        with self.lanes, acting(self.context):
             return command(*args, **kwargs)
 
 
 def get_commands(
-    application: Application, context: Annotated[CommandContext, Depends(command_context)]
+    request: Request,
+    application: Application,
+    context: Annotated[CommandContext, Depends(command_context)],
 ) -> Commands:
-    return Commands(application, context)
+    return Commands(application, context, request.app.state.command_lanes)
 
 
 CommandsDep = Annotated[Commands, Depends(get_commands)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "GONGZHI_"
@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     )
     database_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     database_pool_size: int = Field(10, ge=1, le=200)
+    command_concurrency: int = Field(
+        0, ge=0, le=200, description="Commands run at once per process; 0: 1 on SQLite, the pool size on PostgreSQL"
+    )
     aggregate_cache_size: int = Field(2000, ge=0)
     kafka_bootstrap_servers: str | None = None
 
@@ -38,6 +41,13 @@ class Settings(BaseSettings):
         except ValueError as error:
             raise ValueError(f"bad port: {error}") from None
         return value
+
+    @field_validator("command_concurrency")
+    @classmethod
+    def _default_concurrency(cls, value: int, info: ValidationInfo) -> int:
+        if value:
+            return value
+        return info.data.get("database_pool_size", 10) if info.data.get("database_url") else 1
 
     @property
     def uses_postgres(self) -> bool:

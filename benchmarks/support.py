@@ -1,0 +1,85 @@
+"""What the benchmarks share: stores to measure against, and a server to load."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from infra.settings import Settings, load_settings
+
+POSTGRES_URL = os.environ.get("GONGZHI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def sqlite_store() -> Iterator[Settings]:
+    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as data_dir:
+        yield load_settings(data_dir=Path(data_dir))
+
+
+@contextmanager
+def postgres_store() -> Iterator[Settings]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield load_settings(database_url=POSTGRES_URL, database_schema=schema)
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+STORES = {"sqlite": sqlite_store, "postgres": postgres_store}
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ, GONGZHI_DATA_DIR=str(settings.data_dir))
+    if settings.database_url:
+        env |= {
+            "GONGZHI_DATABASE_URL": settings.database_url,
+            "GONGZHI_DATABASE_SCHEMA": settings.database_schema,
+        }
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def api_server(settings: Settings, workers: int = 1) -> Iterator[str]:
+    """``gongzhi serve`` in its own process, on a free loopback port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=settings_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/ready", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the API server did not start") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -1,0 +1,299 @@
+"""Shared fixtures: every test runs once on SQLite and once on PostgreSQL.
+
+The ``api`` fixture speaks HTTP to a freshly built application, so that tests
+read as stories: ``org = api.organisation()``, ``api.member(org, role="chair")``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from uuid import uuid4
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+
+from api.app import create_app
+from infra.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+PROBLEM_JSON = "application/problem+json"
+HTTPX_DEPRECATION = "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning"
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # starlette warns (a UserWarning subclass) when the test client runs on httpx rather than httpx2.
+    config.addinivalue_line("filterwarnings", HTTPX_DEPRECATION)
+
+
+def database_url() -> str:
+    return os.environ.get("GONGZHI_TEST_DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A fresh schema with a random name, dropped (with everything in it) afterwards."""
+    try:
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=5)
+    except psycopg.Error as error:
+        pytest.fail(
+            f"PostgreSQL tests need a server at {_redacted(url)} (set GONGZHI_TEST_DATABASE_URL "
+            f"to point at one): {error}",
+            pytrace=False,
+        )
+    schema = f"test_{uuid4().hex[:20]}"
+    with admin:
+        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        try:
+            yield schema
+        finally:
+            admin.execute("SET lock_timeout = '10s'")
+            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Settings]:
+    """Settings for a store of its own: a temporary directory, or a temporary schema.
+
+    Every application built from these settings is closed (by the fixtures that
+    build them) before the schema is dropped, since those fixtures depend on this one.
+    """
+    if request.param == "sqlite":
+        yield load_settings(data_dir=tmp_path)
+        return
+    url = database_url()
+    with postgres_schema(url) as schema:
+        yield load_settings(database_url=url, database_schema=schema)
+
+
+@pytest.fixture
+def open_api(settings: Settings) -> Iterator[Callable[[], AbstractContextManager[Api]]]:
+    """Builds an application from ``settings``: leaving the block runs the lifespan's shutdown,
+    which closes the application, so opening another one afterwards is a restart."""
+
+    @contextmanager
+    def open_() -> Iterator[Api]:
+        # Imported late so that pytest's warning filters apply to its import-time warning.
+        from fastapi.testclient import TestClient
+
+        # Unexpected errors must show as 500 responses, which the tests then refuse.
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            yield Api(client)
+
+    yield open_
+
+
+@pytest.fixture
+def api(open_api: Callable[[], AbstractContextManager[Api]]) -> Iterator[Api]:
+    with open_api() as api:
+        yield api
+
+
+@pytest.fixture
+def client(api: Api) -> TestClient:
+    return api.client
+
+
+def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
+    """An RFC 9457 problem with the given status, naming ``field`` among its errors if given."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    problem: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail"} <= problem.keys()
+    assert problem["status"] == status
+    assert problem["type"].startswith("/problems/")
+    assert problem["title"]
+    if field is not None:
+        fields = [error["field"] for error in problem.get("errors") or []]
+        assert field in fields, problem
+    return problem
+
+
+class Api:
+    """A client of the service that acts as ``clerk`` unless told otherwise."""
+
+    def __init__(self, client: TestClient, actor: str = "clerk") -> None:
+        self.client = client
+        self.actor = actor
+
+    # Plain HTTP
+
+    def headers(self, actor: str | None = None, headers: dict[str, str] | None = None) -> dict[str, str]:
+        return {"X-Actor": actor or self.actor, **(headers or {})}
+
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        actor: str | None = None,
+        headers: dict[str, str] | None = None,
+        method: str = "POST",
+    ) -> httpx.Response:
+        return self.client.request(method, path, json=body, headers=self.headers(actor, headers))
+
+    def command(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        status: int = 200,
+        actor: str | None = None,
+        headers: dict[str, str] | None = None,
+        method: str = "POST",
+    ) -> dict[str, Any]:
+        """Sends a command that must succeed; returns its body after checking its shape."""
+        response = self.post(path, body, actor=actor, headers=headers, method=method)
+        assert response.status_code == status, response.text
+        accepted: dict[str, Any] = response.json()
+        assert isinstance(accepted["version"], int)
+        assert accepted["version"] >= 1
+        assert isinstance(accepted["position"], int)
+        assert accepted["position"] >= 1
+        assert response.headers["ETag"] == f'"{accepted["version"]}"'
+        return accepted
+
+    def get(self, path: str) -> dict[str, Any]:
+        response = self.client.get(path)
+        assert response.status_code == 200, response.text
+        state: dict[str, Any] = response.json()
+        assert response.headers["ETag"] == f'"{state["version"]}"'
+        return state
+
+    def store_head(self) -> int:
+        """The position of the last event recorded, 0 when the store is empty."""
+        return self.client.app.state.application.recorder.max_notification_id() or 0
+
+    def refuses(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        status: int,
+        field: str | None = None,
+        actor: str | None = None,
+        headers: dict[str, str] | None = None,
+        method: str = "POST",
+        content: bytes | None = None,
+        anonymous: bool = False,
+    ) -> dict[str, Any]:
+        """Sends a command that must be refused with a problem, and checks nothing was recorded:
+        the store's head does not move and the addressed aggregate (if any) reads the same.
+        ``anonymous`` leaves out the X-Actor header; ``content`` sends raw bytes as JSON."""
+        watched = self._watched(path)
+        before = self.client.get(watched).json() if watched else None
+        head = self.store_head()
+        sent = (headers or {}) if anonymous else self.headers(actor, headers)
+        if content is not None:
+            sent = {"Content-Type": "application/json", **sent}
+            response = self.client.request(method, path, content=content, headers=sent)
+        else:
+            response = self.client.request(method, path, json=body, headers=sent)
+        problem = assert_problem(response, status, field)
+        assert "ETag" not in response.headers
+        assert self.store_head() == head, "a refused command recorded events"
+        if watched:
+            assert self.client.get(watched).json() == before
+        return problem
+
+    def _watched(self, path: str) -> str | None:
+        segments = path.split("/")
+        if len(segments) < 3:
+            return None
+        watched = "/".join(segments[:3])
+        return watched if self.client.get(watched).status_code == 200 else None
+
+    # Stories
+
+    def person(self, name: str = "王芳", **fields: Any) -> str:
+        return self.command("/people", {"name": name, **fields}, status=201)["id"]
+
+    def organisation(
+        self,
+        kind: str = "self_governance_committee",
+        name: str = "龙翔街道居民自治委员会",
+        jurisdiction: str = "浙江省/嘉兴市/桐乡市/龙翔街道",
+        **fields: Any,
+    ) -> str:
+        body = {"kind": kind, "name": name, "jurisdiction": jurisdiction, **fields}
+        return self.command("/organisations", body, status=201)["id"]
+
+    def council(self, name: str = "龙翔街道共治协调会") -> str:
+        return self.organisation(kind="coordination_council", name=name)
+
+    def member(
+        self, organisation_id: str, person_id: str | None = None, role: str = "member", **fields: Any
+    ) -> str:
+        person_id = person_id or self.person()
+        body = {"person_id": person_id, "role": role, **fields}
+        self.command(f"/organisations/{organisation_id}/members", body, status=201)
+        return person_id
+
+    def suspend(self, organisation_id: str, reason: str = "换届整顿") -> None:
+        self.command(f"/organisations/{organisation_id}/suspension", {"reason": reason})
+
+    def project(self, lead_organisation_id: str | None = None, **fields: Any) -> str:
+        body = {
+            "title": "老旧小区加装电梯",
+            "category": "elderly_care",
+            "lead_organisation_id": lead_organisation_id or self.organisation(),
+            **fields,
+        }
+        return self.command("/projects", body, status=201)["id"]
+
+    def fund(
+        self,
+        organisation_id: str | None = None,
+        purposes: tuple[str, ...] = ("elderly_care", "education"),
+        approvals_required: int = 1,
+        name: str = "乡贤助老基金",
+    ) -> str:
+        body = {
+            "organisation_id": organisation_id or self.organisation(),
+            "name": name,
+            "purposes": list(purposes),
+            "approvals_required": approvals_required,
+        }
+        return self.command("/funds", body, status=201)["id"]
+
+    def donate(self, fund_id: str, amount_fen: int, donor_name: str = "沈先生", **fields: Any) -> str:
+        body = {"amount_fen": amount_fen, "donor_name": donor_name, **fields}
+        return self.command(f"/funds/{fund_id}/donations", body, status=201)["donation_id"]
+
+    def disbursement(
+        self,
+        fund_id: str,
+        amount_fen: int,
+        purpose: str = "elderly_care",
+        payee: str = "桐乡市康乐养老服务中心",
+        actor: str = "requester",
+    ) -> str:
+        body = {"amount_fen": amount_fen, "purpose": purpose, "payee": payee}
+        path = f"/funds/{fund_id}/disbursements"
+        return self.command(path, body, status=201, actor=actor)["disbursement_id"]
+
+    def approve(self, fund_id: str, disbursement_id: str, actor: str = "approver") -> None:
+        self.command(f"/funds/{fund_id}/disbursements/{disbursement_id}/approvals", actor=actor)
+
+    def pay(self, fund_id: str, disbursement_id: str, actor: str = "treasurer") -> None:
+        self.command(f"/funds/{fund_id}/disbursements/{disbursement_id}/payment", {}, actor=actor)
