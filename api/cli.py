@@ -20,7 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo and not application.recorder.max_notification_id():
         DemoLoader(application).load()
     application.close()
-    where = settings.database_url and "PostgreSQL" or f"SQLite in {settings.data_dir.resolve()}"
+    where = (settings.database_url and "PostgreSQL") or f"SQLite in {settings.data_dir.resolve()}"
     print(f"gongzhi: store on {where}; API docs at http://{args.host}:{args.port}/docs", file=sys.stderr)
     uvicorn.run(
         "api.app:create_app",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 from uuid import UUID

@@ -44,9 +44,13 @@ def _id_text(originator_id: UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
-def _claim_of(kwargs: dict[str, Any]) -> tuple[IdempotencyClaim, dict[str, Any]] | None:
-    claim, extra = kwargs.get("idempotency") or (None, None)
-    return (claim, extra or {}) if claim is not None else None
+Claims = list[tuple[IdempotencyClaim, dict[str, Any], StoredEvent]]
+
+
+def _claims_of(kwargs: dict[str, Any]) -> Claims:
+    """Each claim with the command's result and the last event it recorded."""
+    claims: Claims = kwargs.get("idempotency") or []
+    return claims
 
 
 def _recorded(row: Any) -> RecordedCommand:
@@ -81,12 +85,8 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        claimed = _claim_of(kwargs)
-        if claimed is not None and stored_events:
-            c.execute(
-                f"INSERT INTO {COMMAND_LOG_TABLE} VALUES (?,?,?,?,?,?,?)",
-                _log_row(*claimed, stored_events[-1]),
-            )
+        for claim in _claims_of(kwargs):
+            c.execute(f"INSERT INTO {COMMAND_LOG_TABLE} VALUES (?,?,?,?,?,?,?)", _log_row(*claim))
         return super()._insert_events(c, stored_events, **kwargs)
 
     def find_command(self, scope: str, key: str) -> RecordedCommand | None:
@@ -122,9 +122,8 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        claimed = _claim_of(kwargs)
-        if claimed is not None and stored_events:
-            curs.execute(self.insert_command_statement, _log_row(*claimed, stored_events[-1]))
+        for claim in _claims_of(kwargs):
+            curs.execute(self.insert_command_statement, _log_row(*claim))
 
     def find_command(self, scope: str, key: str) -> RecordedCommand | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from eventsourcing.persistence import EventStore
+
 from domain.application import Gongzhi
+from infra.group_commit import GroupCommitEventStore
 from infra.settings import Settings
 
 SQLITE_FILE = "gongzhi.db"
@@ -39,5 +44,14 @@ def application_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+class StoredGongzhi(Gongzhi):
+    """The application with group commit of concurrent saves."""
+
+    name = "Gongzhi"
+
+    def construct_event_store(self) -> EventStore[Any]:
+        return GroupCommitEventStore(mapper=self.mapper, recorder=self.recorder)
+
+
 def open_application(settings: Settings) -> Gongzhi:
-    return Gongzhi(env=application_env(settings))
+    return StoredGongzhi(env=application_env(settings))

@@ -21,7 +21,10 @@ class Settings(BaseSettings):
     database_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     database_pool_size: int = Field(10, ge=1, le=200)
     command_concurrency: int = Field(
-        0, ge=0, le=200, description="Commands run at once per process; 0: 1 on SQLite, the pool size on PostgreSQL"
+        0,
+        ge=0,
+        le=200,
+        description="Commands run at once per process; 0: 1 on SQLite, the pool size on PostgreSQL",
     )
     aggregate_cache_size: int = Field(2000, ge=0)
     kafka_bootstrap_servers: str | None = None
@@ -47,7 +50,7 @@ class Settings(BaseSettings):
     def _default_concurrency(cls, value: int, info: ValidationInfo) -> int:
         if value:
             return value
-        return info.data.get("database_pool_size", 10) if info.data.get("database_url") else 1
+        return info.data.get("database_pool_size", 10) if info.data.get("database_url") else 4
 
     @property
     def uses_postgres(self) -> bool:
