@@ -22,6 +22,7 @@ from domain.values import (
     OrganisationKind,
     OrganisationStatus,
     Role,
+    choice,
     jurisdiction_path,
 )
 
@@ -37,7 +38,7 @@ class Membership:
 class Organisation(Aggregate):
     @classmethod
     def register(cls, kind: str, name: str, jurisdiction: str, charter: str | None = None) -> Organisation:
-        OrganisationKind(kind)
+        choice(OrganisationKind, "kind", kind)
         if not name.strip():
             raise InvalidValue("name", "must not be blank")
         return cls(kind, name, jurisdiction_path(jurisdiction), charter)
@@ -79,7 +80,8 @@ class Organisation(Aggregate):
     # Members
 
     def admit(self, person_id: str, role: str, category: str, joined_on: str) -> None:
-        Role(role), MemberCategory(category)
+        choice(Role, "role", role)
+        choice(MemberCategory, "category", category)
         self.require_active()
         if person_id in self.members:
             raise AlreadyMember(f"Person {person_id} is already an active member")
@@ -91,7 +93,7 @@ class Organisation(Aggregate):
         self.members[person_id] = Membership(person_id, role, category, joined_on)
 
     def change_role(self, person_id: str, role: str) -> None:
-        Role(role)
+        choice(Role, "role", role)
         self._require_not_dissolved()
         membership = self._require_member(person_id)
         if membership.role == role:
@@ -104,7 +106,7 @@ class Organisation(Aggregate):
         self.members[person_id].role = role
 
     def depart(self, person_id: str, reason: str, note: str | None) -> None:
-        DepartureReason(reason)
+        choice(DepartureReason, "reason", reason)
         self._require_not_dissolved()
         self._require_member(person_id)
         self._member_departed(person_id, reason, note)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from domain.errors import InvalidValue
 
@@ -65,6 +66,18 @@ class DisbursementStatus(StrEnum):
     REJECTED = "rejected"
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def choice(kind: type[E], field: str, value: str) -> E:
+    """One of an enumeration's values, or an InvalidValue naming the field."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidValue(field, f"{value!r} is not one of {allowed}") from None
+
+
 def jurisdiction_path(value: str) -> str:
     """Checks a path such as ``浙江省/嘉兴市/桐乡市/龙翔街道/皂林村`` and returns it."""
     segments = value.split("/")
@@ -87,6 +100,8 @@ def iso_date(field: str, value: date | str | None, default: date) -> str:
     """Business dates are kept in events as ISO ``YYYY-MM-DD`` strings."""
     if value is None:
         return default.isoformat()
+    if isinstance(value, datetime):
+        return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     try:

@@ -401,11 +401,6 @@ def test_a_business_date_that_is_not_an_iso_date_is_refused(app: Gongzhi, given:
     assert store_position(app) == position
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: iso_date() keeps a datetime (a date subclass) as 'YYYY-MM-DDTHH:MM:SS', "
-    "not the YYYY-MM-DD business date its docstring promises",
-)
 def test_a_business_date_given_as_a_datetime_is_kept_as_its_calendar_date(app: Gongzhi) -> None:
     org_id, person_id = organisation(app), person(app)
 

@@ -298,11 +298,6 @@ def test_departure_reasons_other_than_left_or_expelled_are_refused(reason: str) 
     assert organisation.version == version
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: unknown enumerated values (kind, role, category, departure reason) raise a "
-    "bare ValueError from StrEnum(...) instead of the domain's InvalidValue",
-)
 @pytest.mark.parametrize(
     "command",
     [
