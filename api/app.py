@@ -7,22 +7,33 @@ from contextlib import asynccontextmanager
 from threading import Semaphore
 
 from fastapi import FastAPI
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from api import problems
+from api.metrics import ProjectionCollector, RequestMetrics
 from api.responses import OrjsonResponse
-from api.routers import funds, health, organisations, people, projects
+from api.routers import funds, health, organisations, people, projects, views
 from domain.application import Gongzhi
 from infra.persistence import open_application
 from infra.settings import Settings, load_settings
+from infra.views import open_views
 
 
 def create_app(settings: Settings | None = None, application: Gongzhi | None = None) -> FastAPI:
     settings = settings or load_settings()
     application = application or open_application(settings)
+    runner = open_views(application)
+    registry = CollectorRegistry()
+    registry.register(ProjectionCollector(runner))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        thread = runner.start() if settings.projections_in_process else None
         yield
+        runner.stop()
+        if thread:
+            thread.join(timeout=10)
         application.close()
 
     app = FastAPI(
@@ -34,6 +45,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     )
     app.state.settings = settings
     app.state.application = application
+    app.state.views = runner
     app.state.command_lanes = Semaphore(settings.command_concurrency)
     problems.install(app)
     for router in (
@@ -42,6 +54,14 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         organisations.router,
         projects.router,
         funds.router,
+        views.router,
     ):
         app.include_router(router)
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    def metrics() -> Response:
+        """Prometheus text format: requests, latencies, projection lag."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(RequestMetrics, registry=registry)
     return app

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from infra.settings import SettingsError, load_settings
+from infra.views import UnknownView
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -51,6 +52,41 @@ def _demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _project(args: argparse.Namespace) -> int:
+    """Keeps the views up to date in this process until interrupted."""
+    from infra.persistence import open_application
+    from infra.views import open_views
+
+    application = open_application(load_settings())
+    runner = open_views(application, args.views)
+    print(f"gongzhi: projecting {', '.join(runner.views)}", file=sys.stderr)
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop()
+    finally:
+        application.close()
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    """Rebuilds views into fresh tables and swaps them in when caught up."""
+    from infra.persistence import open_application
+    from infra.progress import Progress
+    from infra.views import open_views
+
+    application = open_application(load_settings())
+    try:
+        runner = open_views(application, args.views)
+        progress = Progress(f"rebuilding {', '.join(runner.views)}", runner.head())
+        for tables in runner.rebuild(progress=progress):
+            print(f"{tables.view.name}: generation {tables.generation} live at {tables.position()}")
+        progress.finish()
+    finally:
+        application.close()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="gongzhi", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -63,6 +99,14 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
     demo = commands.add_parser("demo", help="load the demo data into an empty store")
     demo.set_defaults(handler=_demo)
+    project = commands.add_parser("project", help="run the projections in their own process")
+    project.add_argument("views", nargs="*", help="view names (default: all)")
+    project.set_defaults(handler=_project)
+    projections = commands.add_parser("projections", help="manage the read models")
+    projection_commands = projections.add_subparsers(dest="action", required=True)
+    rebuild = projection_commands.add_parser("rebuild", help="rebuild views from the first event")
+    rebuild.add_argument("views", nargs="*", help="view names (default: all)")
+    rebuild.set_defaults(handler=_rebuild)
     return root
 
 
@@ -71,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except SettingsError as error:
+    except (SettingsError, UnknownView) as error:
         print(f"gongzhi: {error}", file=sys.stderr)
         return 2
 

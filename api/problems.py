@@ -47,6 +47,20 @@ class BadRequest(Exception):
         self.field = field
 
 
+class ViewBehind(Exception):
+    """A read asked for a position its view has not reached in time."""
+
+    def __init__(self, view: str, position: int, wanted: int) -> None:
+        super().__init__(f"The {view} view is at position {position}, not yet at {wanted}")
+        self.view = view
+
+
+def _view_behind(request: Request, exc: Exception) -> OrjsonResponse:
+    return problem(
+        request, 503, "View not yet current", str(exc), "view-behind", headers={"Retry-After": "1"}
+    )
+
+
 def _slug(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
@@ -73,9 +87,10 @@ def problem(
 
 
 def _field_of(loc: tuple[Any, ...]) -> str:
+    """Body fields by name (``amount_fen``), others with where they were (``query.status``)."""
     parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:] if parts[0] == "body" else parts
+    if len(parts) > 1 and parts[0] == "body":
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 
@@ -117,5 +132,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BadRequest, _bad_request)
+    app.add_exception_handler(ViewBehind, _view_behind)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -59,12 +59,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def api_server(settings: Settings, workers: int = 1) -> Iterator[str]:
-    """``gongzhi serve`` in its own process, on a free loopback port."""
+def api_server(settings: Settings, workers: int = 1, projections: bool = False) -> Iterator[str]:
+    """``gongzhi serve`` in its own process, on a free loopback port; its projections
+    run in-process only when asked (at scale they run in a process of their own)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        env=settings_env(settings),
+        env=settings_env(settings) | {"GONGZHI_PROJECTIONS_IN_PROCESS": str(projections).lower()},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

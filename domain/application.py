@@ -138,11 +138,12 @@ class Gongzhi(Application):
         category: str = "resident",
         joined_on: date | str | None = None,
     ) -> CommandResult:
-        person = self._require_person(person_id, "person_id")
         joined = iso_date("joined_on", joined_on, date.today())
-        return self._update(
-            Organisation, organisation_id, lambda org: org.admit(person, role, category, joined)
-        )
+
+        def change(org: Organisation) -> None:
+            org.admit(self._require_person(person_id, "person_id"), role, category, joined)
+
+        return self._update(Organisation, organisation_id, change)
 
     def change_member_role(self, organisation_id: UUID, person_id: UUID, role: str) -> CommandResult:
         return self._update(Organisation, organisation_id, lambda org: org.change_role(str(person_id), role))
@@ -187,21 +188,18 @@ class Gongzhi(Application):
         budget_fen: int | None = None,
         description: str | None = None,
     ) -> CommandResult:
-        lead = self._require_organisation(lead_organisation_id, "lead_organisation_id")
-        lead.require_active()
         partners = partner_organisation_ids or []
-        for partner in partners:
-            self._require_organisation(partner, "partner_organisation_ids")
-        return self._create(
-            lambda: Project.propose(
-                title,
-                category,
-                str(lead.id),
-                [str(p) for p in partners],
-                budget_fen,
-                description,
+
+        def build() -> Project:
+            lead = self._require_organisation(lead_organisation_id, "lead_organisation_id")
+            lead.require_active()
+            for partner in partners:
+                self._require_organisation(partner, "partner_organisation_ids")
+            return Project.propose(
+                title, category, str(lead.id), [str(p) for p in partners], budget_fen, description
             )
-        )
+
+        return self._create(build)
 
     def approve_project(self, project_id: UUID) -> CommandResult:
         return self._update(Project, project_id, lambda p: p.approve())
@@ -227,9 +225,12 @@ class Gongzhi(Application):
         purposes: list[str],
         approvals_required: int = 1,
     ) -> CommandResult:
-        owner = self._require_organisation(organisation_id, "organisation_id")
-        owner.require_active()
-        return self._create(lambda: Fund.open(str(owner.id), name, purposes, approvals_required))
+        def build() -> Fund:
+            owner = self._require_organisation(organisation_id, "organisation_id")
+            owner.require_active()
+            return Fund.open(str(owner.id), name, purposes, approvals_required)
+
+        return self._create(build)
 
     def receive_donation(
         self,
@@ -240,13 +241,13 @@ class Gongzhi(Application):
         purpose: str | None = None,
         received_on: date | str | None = None,
     ) -> CommandResult:
-        donor = None
-        if donor_person_id is not None:
-            donor = self._require_person(donor_person_id, "donor_person_id")
         received = iso_date("received_on", received_on, date.today())
         donation_id = str(uuid4())
 
         def change(fund: Fund) -> dict[str, Any]:
+            donor = None
+            if donor_person_id is not None:
+                donor = self._require_person(donor_person_id, "donor_person_id")
             fund.receive_donation(donation_id, amount_fen, donor, donor_name, purpose, received)
             return {"donation_id": donation_id}
 
@@ -260,15 +261,15 @@ class Gongzhi(Application):
         payee: str,
         project_id: UUID | None = None,
     ) -> CommandResult:
-        if project_id is not None:
-            try:
-                self.get(Project, project_id)
-            except NotFound:
-                raise InvalidValue("project_id", f"no project with id {project_id}") from None
         disbursement_id = str(uuid4())
         requester = current_context().actor
 
         def change(fund: Fund) -> dict[str, Any]:
+            if project_id is not None:
+                try:
+                    self.get(Project, project_id)
+                except NotFound:
+                    raise InvalidValue("project_id", f"no project with id {project_id}") from None
             fund.request_disbursement(
                 disbursement_id,
                 amount_fen,

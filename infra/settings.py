@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     )
     aggregate_cache_size: int = Field(2000, ge=0)
     kafka_bootstrap_servers: str | None = None
+    projections_in_process: bool = Field(
+        True, description="Run the projections inside each API process (the embedded default)"
+    )
+    read_wait_seconds: float = Field(
+        2.0, ge=0, le=30, description="How long a read with min_position waits for its view"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from uuid import uuid4
@@ -71,41 +72,58 @@ def postgres_schema(url: str) -> Iterator[str]:
             admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
-@pytest.fixture(params=BACKENDS)
-def settings(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Settings]:
-    """Settings for a store of its own: a temporary directory, or a temporary schema.
-
-    Every application built from these settings is closed (by the fixtures that
-    build them) before the schema is dropped, since those fixtures depend on this one.
-    """
-    if request.param == "sqlite":
-        yield load_settings(data_dir=tmp_path)
+@contextmanager
+def backend_settings(backend: str, data_dir: Path) -> Iterator[Settings]:
+    """Settings for a store of its own: a directory for SQLite, a fresh schema for PostgreSQL."""
+    if backend == "sqlite":
+        yield load_settings(data_dir=data_dir)
         return
     url = database_url()
     with postgres_schema(url) as schema:
         yield load_settings(database_url=url, database_schema=schema)
 
 
+@contextmanager
+def serving(settings: Settings) -> Iterator[Api]:
+    """An application built from ``settings``, behind a test client; leaving the block runs the
+    lifespan's shutdown, which closes the application."""
+    # Imported late so that pytest's warning filters apply to its import-time warning.
+    from fastapi.testclient import TestClient
+
+    # Unexpected errors must show as 500 responses, which the tests then refuse.
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield Api(client)
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Every application built from these settings is closed (by the fixtures that build
+    them, which depend on this one) before the schema is dropped."""
+    with backend_settings(request.param, tmp_path) as settings:
+        yield settings
+
+
 @pytest.fixture
-def open_api(settings: Settings) -> Iterator[Callable[[], AbstractContextManager[Api]]]:
-    """Builds an application from ``settings``: leaving the block runs the lifespan's shutdown,
-    which closes the application, so opening another one afterwards is a restart."""
-
-    @contextmanager
-    def open_() -> Iterator[Api]:
-        # Imported late so that pytest's warning filters apply to its import-time warning.
-        from fastapi.testclient import TestClient
-
-        # Unexpected errors must show as 500 responses, which the tests then refuse.
-        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-            yield Api(client)
-
-    yield open_
+def open_api(settings: Settings) -> Callable[[], AbstractContextManager[Api]]:
+    """Opens an application on the test's store; opening another after leaving the block
+    of the first is a restart."""
+    return lambda: serving(settings)
 
 
 @pytest.fixture
-def api(open_api: Callable[[], AbstractContextManager[Api]]) -> Iterator[Api]:
-    with open_api() as api:
+def api(settings: Settings) -> Iterator[Api]:
+    with serving(settings) as api:
+        yield api
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One application per test module and backend, for tests whose commands are all refused
+    (which ``Api.refuses`` checks), so that they cannot disturb one another."""
+    with (
+        backend_settings(request.param, tmp_path_factory.mktemp("shared")) as settings,
+        serving(settings) as api,
+    ):
         yield api
 
 
@@ -200,8 +218,7 @@ class Api:
         """Sends a command that must be refused with a problem, and checks nothing was recorded:
         the store's head does not move and the addressed aggregate (if any) reads the same.
         ``anonymous`` leaves out the X-Actor header; ``content`` sends raw bytes as JSON."""
-        watched = self._watched(path)
-        before = self.client.get(watched).json() if watched else None
+        watched, before = self._watched(path)
         head = self.store_head()
         sent = (headers or {}) if anonymous else self.headers(actor, headers)
         if content is not None:
@@ -216,12 +233,14 @@ class Api:
             assert self.client.get(watched).json() == before
         return problem
 
-    def _watched(self, path: str) -> str | None:
+    def _watched(self, path: str) -> tuple[str | None, Any]:
+        """The aggregate a command addresses, if it exists, and its state."""
         segments = path.split("/")
         if len(segments) < 3:
-            return None
+            return None, None
         watched = "/".join(segments[:3])
-        return watched if self.client.get(watched).status_code == 200 else None
+        response = self.client.get(watched)
+        return (watched, response.json()) if response.status_code == 200 else (None, None)
 
     # Stories
 

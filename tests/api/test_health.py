@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
-    from conftest import Api
+    from tests.conftest import Api
 
 COMMAND_PATHS = {
     "/people": {"post"},

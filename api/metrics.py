@@ -1,0 +1,76 @@
+"""Prometheus metrics: request counts and latencies, projection lag."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from projections.runner import ViewRunner
+
+Scope = dict[str, Any]
+ASGIApp = Callable[..., Any]
+
+
+class RequestMetrics:
+    """A plain ASGI middleware (cheaper than Starlette's BaseHTTPMiddleware)."""
+
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+        self.app = app
+        self.requests = Counter(
+            "gongzhi_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
+        )
+        self.latency = Histogram(
+            "gongzhi_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=registry,
+        )
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], route, str(status)).inc()
+            self.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
+class ProjectionCollector(Collector):
+    """Reads positions and lag when scraped, so the figures are never stale."""
+
+    def __init__(self, runner: ViewRunner) -> None:
+        self.runner = runner
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        position = GaugeMetricFamily("gongzhi_projection_position", "Last applied position", labels=["view"])
+        lag_events = GaugeMetricFamily(
+            "gongzhi_projection_lag_events", "Events not yet applied", labels=["view"]
+        )
+        lag_seconds = GaugeMetricFamily(
+            "gongzhi_projection_lag_seconds", "Age of the oldest unapplied event", labels=["view"]
+        )
+        for name in self.runner.views:
+            applied, behind, seconds = self.runner.lag(self.runner.live(name))
+            position.add_metric([name], applied)
+            lag_events.add_metric([name], behind)
+            lag_seconds.add_metric([name], seconds)
+        head = GaugeMetricFamily("gongzhi_store_head_position", "Newest position in the event store")
+        head.add_metric([], self.runner.head())
+        yield from (position, lag_events, lag_seconds, head)

@@ -1,0 +1,144 @@
+"""Read models for dashboards and integrators (never the aggregates)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from api.problems import BadRequest, ViewBehind
+from api.responses import PROBLEM_RESPONSES, OrjsonResponse
+from domain.errors import NotFound
+from domain.values import ProjectStatus
+from projections.queries import BadCursor, Page, ViewQueries
+from projections.runner import ViewRunner
+
+router = APIRouter(prefix="/views", tags=["views"], responses=PROBLEM_RESPONSES)
+
+MAX_PAGE = 200
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")]
+Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from next_cursor")]
+MinPosition = Annotated[
+    int | None, Query(ge=0, description="Wait until the view has applied this store position")
+]
+
+
+def get_runner(request: Request) -> ViewRunner:
+    runner: ViewRunner = request.app.state.views
+    return runner
+
+
+Runner = Annotated[ViewRunner, Depends(get_runner)]
+
+
+def queries(request: Request, runner: Runner, min_position: MinPosition = None) -> ViewQueries:
+    """The view queries, once the views have reached ``min_position`` (read-your-writes)."""
+    if min_position is not None:
+        deadline = time.monotonic() + request.app.state.settings.read_wait_seconds
+        for name in runner.views:
+            tables = runner.live(name)
+            while (position := tables.position()) < min_position:
+                if time.monotonic() > deadline:
+                    raise ViewBehind(name, position, min_position)
+                time.sleep(0.02)
+    return ViewQueries(runner)
+
+
+Queries = Annotated[ViewQueries, Depends(queries)]
+
+
+def page(result: Page, **extra: Any) -> OrjsonResponse:
+    return OrjsonResponse({**extra, "items": result.items, "next_cursor": result.next_cursor})
+
+
+def paged(read: Any, *args: Any) -> Page:
+    try:
+        result: Page = read(*args)
+    except BadCursor:
+        raise BadRequest(
+            422, "Invalid cursor", "cursor was not issued by this service", "query.cursor"
+        ) from None
+    return result
+
+
+@router.get("/organisations/{organisation_id}/members")
+def organisation_members(
+    organisation_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
+) -> OrjsonResponse:
+    organisation = views.organisation(str(organisation_id))
+    if organisation is None:
+        raise NotFound("organisation", organisation_id)
+    counts = views.member_counts(str(organisation_id))
+    result = paged(views.members, str(organisation_id), cursor, limit)
+    return page(result, organisation=organisation, counts=counts)
+
+
+@router.get("/organisations/{organisation_id}/departures")
+def organisation_departures(
+    organisation_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
+) -> OrjsonResponse:
+    if views.organisation(str(organisation_id)) is None:
+        raise NotFound("organisation", organisation_id)
+    return page(paged(views.departures, str(organisation_id), cursor, limit))
+
+
+@router.get("/people/{person_id}/memberships")
+def person_memberships(
+    person_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
+) -> OrjsonResponse:
+    return page(paged(views.memberships, str(person_id), cursor, limit), person_id=str(person_id))
+
+
+@router.get("/projects")
+def projects(
+    views: Queries,
+    status: ProjectStatus | None = None,
+    organisation_id: UUID | None = None,
+    jurisdiction: Annotated[str | None, Query(min_length=1, max_length=400)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> OrjsonResponse:
+    organisation = str(organisation_id) if organisation_id else None
+    return page(paged(views.projects, status, organisation, jurisdiction, cursor, limit))
+
+
+@router.get("/projects/{project_id}")
+def project(project_id: UUID, views: Queries) -> OrjsonResponse:
+    found = views.project(str(project_id))
+    if found is None:
+        raise NotFound("project", project_id)
+    return OrjsonResponse(found)
+
+
+@router.get("/funds/{fund_id}")
+def fund(fund_id: UUID, views: Queries) -> OrjsonResponse:
+    found = views.fund(str(fund_id))
+    if found is None:
+        raise NotFound("fund", fund_id)
+    return OrjsonResponse(found)
+
+
+@router.get("/funds/{fund_id}/ledger")
+def ledger(fund_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50) -> OrjsonResponse:
+    if views.fund(str(fund_id)) is None:
+        raise NotFound("fund", fund_id)
+    return page(paged(views.ledger, str(fund_id), cursor, limit), fund_id=str(fund_id))
+
+
+@router.get("/statistics")
+def statistics(
+    views: Queries,
+    jurisdiction: Annotated[str, Query(max_length=400, description="Path prefix; empty for all")] = "",
+) -> OrjsonResponse:
+    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": views.statistics(jurisdiction)})
+
+
+@router.get("/status")
+def status(runner: Runner) -> OrjsonResponse:
+    views = {}
+    for name in runner.views:
+        position, behind, seconds = runner.lag(runner.live(name))
+        views[name] = {"position": position, "lag_events": behind, "lag_seconds": round(seconds, 3)}
+    return OrjsonResponse({"head_position": runner.head(), "views": views})

@@ -1,0 +1,28 @@
+"""Wires the projections to the application's store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.application import Gongzhi
+from projections import ALL_VIEWS
+from projections.runner import ViewRunner
+from projections.store import Database
+
+
+class UnknownView(ValueError):
+    pass
+
+
+def open_views(application: Gongzhi, names: Sequence[str] = ()) -> ViewRunner:
+    """A runner for the named views (all of them by default) on the application's store."""
+    known = {view.name: view for view in ALL_VIEWS}
+    unknown = sorted(set(names) - known.keys())
+    if unknown:
+        raise UnknownView(f"unknown view(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    chosen = [known[name]() for name in names or known]
+    database = Database(application.recorder.datastore)  # type: ignore[attr-defined]
+    runner = ViewRunner(application.recorder, database, chosen)
+    for name in runner.views:
+        runner.live(name)  # creates the first generation's tables once, up front
+    return runner

@@ -1,0 +1,57 @@
+"""The form in which projections receive events, whatever their source.
+
+An ``EventRecord`` is built from a row of the store's notification log or from
+a Kafka message; handlers see nothing else, so the same handler serves both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+RESERVED = ("timestamp", "metadata", "originator_topic")
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    type: str
+    """Aggregate class and event name, e.g. ``Fund.DonationReceived``."""
+    aggregate_id: str
+    version: int
+    position: int
+    recorded_at: str
+    """ISO 8601 time the event was recorded (not a business date)."""
+    payload: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def aggregate_type(self) -> str:
+        return self.type.split(".", 1)[0]
+
+    @property
+    def recorded_on(self) -> str:
+        return self.recorded_at[:10]
+
+
+def event_type(topic: str) -> str:
+    """``domain.fund:Fund.DonationReceived`` → ``Fund.DonationReceived``."""
+    return topic.rpartition(":")[2]
+
+
+def from_stored(topic: str, originator_id: object, version: int, position: int, state: bytes) -> EventRecord:
+    """An event record from the stored form of an event (the orjson transcoder's)."""
+    payload = orjson.loads(state)
+    recorded_at = payload.pop("timestamp", "")
+    metadata = payload.pop("metadata", {}) or {}
+    payload.pop("originator_topic", None)
+    return EventRecord(
+        type=event_type(topic),
+        aggregate_id=str(originator_id),
+        version=version,
+        position=position,
+        recorded_at=recorded_at,
+        payload=payload,
+        metadata=metadata,
+    )

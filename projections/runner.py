@@ -1,0 +1,145 @@
+"""Keeps views up to date by following the store's notification log.
+
+A polling follower: the library's SQLite recorder offers no subscription, and
+polling by position serves PostgreSQL just as well (its notification ids are
+issued in commit order). Positions are the library's tracking records, one
+per view generation, written in the same transaction as the view's rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from projections.events import EventRecord, from_stored
+from projections.rows import View
+from projections.store import GENERATIONS_TABLE, Database, ViewTables
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+
+
+class Progress(Protocol):
+    def advance(self, count: int = 1) -> None: ...
+
+
+def records(notifications: Sequence[Notification]) -> list[EventRecord]:
+    return [from_stored(n.topic, n.originator_id, n.originator_version, n.id, n.state) for n in notifications]
+
+
+class ViewRunner:
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        database: Database,
+        views: Sequence[View],
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.recorder = recorder
+        self.database = database
+        self.views = {view.name: view for view in views}
+        self.batch_size = batch_size
+        self.stopping = threading.Event()
+        self._creating = threading.Lock()
+
+    def live(self, name: str) -> ViewTables:
+        """The live generation of a view, created empty the first time."""
+        view = self.views[name]
+        generation = self.database.live_generation(name)
+        if generation is None:
+            with self._creating:
+                generation = self.database.live_generation(name)
+                if generation is None:
+                    ViewTables(self.database, view, 1).create()
+                    self._point(name, 1)
+                    generation = 1
+        return ViewTables(self.database, view, generation)
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def catch_up(
+        self, *tables: ViewTables, until: int | None = None, progress: Progress | None = None
+    ) -> int:
+        """Applies the events past each view's position, reading the log once for all
+        of them, batch by batch; returns how many events were read."""
+        positions = {t.tracking_name: t.position() for t in tables}
+        start, read = min(positions.values(), default=0), 0
+        while tables and not self.stopping.is_set():
+            batch = self.recorder.select_notifications(
+                start=start, limit=self.batch_size, stop=until, inclusive_of_start=False
+            )
+            if not batch:
+                break
+            events = records(batch)
+            for view_tables in tables:
+                position = positions[view_tables.tracking_name]
+                view_tables.apply(
+                    [e for e in events if e.position > position] if position > start else events
+                )
+            start = batch[-1].id
+            read += len(batch)
+            if progress:
+                progress.advance(len(batch))
+        return read
+
+    def run_forever(self, poll_interval: float = 0.1) -> None:
+        while not self.stopping.is_set():
+            try:
+                applied = self.catch_up(*(self.live(name) for name in self.views))
+            except Exception:
+                log.exception("Projection batch failed; retrying")
+                applied = 0
+            if not applied:
+                self.stopping.wait(poll_interval)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> list[ViewTables]:
+        """Builds the next generation of each view from the first event, reading the
+        log once for all of them, then swaps each in when it has caught up."""
+        fresh = []
+        for name in names or list(self.views):
+            tables = ViewTables(self.database, self.views[name], self.live(name).generation + 1)
+            tables.drop()
+            tables.create()
+            fresh.append(tables)
+        # Catch up, then again for what arrived meanwhile, then swap.
+        while self.catch_up(*fresh, progress=progress):
+            pass
+        for tables in fresh:
+            live = self.live(tables.view.name)
+            self._point(tables.view.name, tables.generation)
+            live.drop()
+        return fresh
+
+    def _point(self, name: str, generation: int) -> None:
+        table = f"{self.database.prefix}{GENERATIONS_TABLE}"
+        self.database.execute(
+            f"INSERT INTO {table} (view, generation) VALUES (?, ?) "
+            "ON CONFLICT (view) DO UPDATE SET generation = excluded.generation",
+            [name, generation],
+        )
+
+    def lag(self, tables: ViewTables) -> tuple[int, int, float]:
+        """(position, events behind the head, seconds since the oldest unapplied event)."""
+        position, head = tables.position(), self.head()
+        seconds = 0.0
+        if head > position:
+            pending = self.recorder.select_notifications(start=position, limit=1, inclusive_of_start=False)
+            if pending:
+                recorded = datetime.fromisoformat(records(pending)[0].recorded_at)
+                seconds = max((datetime.now(recorded.tzinfo) - recorded).total_seconds(), 0.0)
+        return position, head - position, seconds

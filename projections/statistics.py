@@ -1,0 +1,109 @@
+"""Figures rolled up by every prefix of a jurisdiction path, "" being the whole country.
+
+An organisation, its members and its funds' money count at its jurisdiction;
+a project counts at its lead organisation's.
+"""
+
+from __future__ import annotations
+
+from projections.events import EventRecord
+from projections.rows import Rows, Table, View
+
+ORGANISATIONS = Table(
+    "organisations",
+    {"id": "text", "jurisdiction": "text", "kind": "text", "status": "text"},
+    key=("id",),
+)
+PROJECTS = Table("projects", {"id": "text", "jurisdiction": "text", "status": "text"}, key=("id",))
+FUNDS = Table("funds", {"id": "text", "jurisdiction": "text"}, key=("id",))
+FIGURES = Table("figures", {"prefix": "text", "metric": "text", "value": "integer"}, key=("prefix", "metric"))
+
+ORGANISATION_STATUSES = {
+    "Organisation.Suspended": "suspended",
+    "Organisation.Reinstated": "active",
+    "Organisation.Dissolved": "dissolved",
+}
+PROJECT_STATUSES = {
+    "Project.Approved": "approved",
+    "Project.Started": "started",
+    "Project.Completed": "completed",
+    "Project.Cancelled": "cancelled",
+}
+TOTALS = ("members", "projects", "donated_fen", "paid_fen")
+"""Shown (as 0) wherever an organisation is registered, before anything happens."""
+
+
+def prefixes(jurisdiction: str | None) -> list[str]:
+    """``a/b/c`` → ``["", "a", "a/b", "a/b/c"]``; an unknown jurisdiction counts at ``""`` only."""
+    segments = jurisdiction.split("/") if jurisdiction else []
+    return ["", *("/".join(segments[: n + 1]) for n in range(len(segments)))]
+
+
+def add(rows: Rows, jurisdiction: str | None, metric: str, delta: int) -> None:
+    """Adds ``delta`` to a metric at every prefix of the jurisdiction."""
+    for prefix in prefixes(jurisdiction):
+        row = rows.get("figures", (prefix, metric))
+        value = (row["value"] if row else 0) + delta
+        rows.put("figures", {"prefix": prefix, "metric": metric, "value": value})
+
+
+class StatisticsView(View):
+    name = "statistics"
+    tables = (ORGANISATIONS, PROJECTS, FUNDS, FIGURES)
+
+    def handle(self, event: EventRecord, rows: Rows) -> None:
+        p, kind = event.payload, event.type
+        match kind:
+            case "Organisation.Registered":
+                self._registered(event, rows)
+            case "Organisation.MemberAdmitted" | "Organisation.MemberDeparted":
+                organisation = rows.get("organisations", (event.aggregate_id,))
+                if organisation is not None:
+                    delta = 1 if kind == "Organisation.MemberAdmitted" else -1
+                    add(rows, organisation["jurisdiction"], "members", delta)
+            case _ if kind in ORGANISATION_STATUSES:
+                self._move(rows, "organisations", event.aggregate_id, ORGANISATION_STATUSES[kind])
+            case "Project.Proposed":
+                lead = rows.get("organisations", (p["lead_organisation_id"],))
+                jurisdiction = lead["jurisdiction"] if lead else None
+                rows.put(
+                    "projects", {"id": event.aggregate_id, "jurisdiction": jurisdiction, "status": "proposed"}
+                )
+                add(rows, jurisdiction, "projects", 1)
+                add(rows, jurisdiction, "projects.status.proposed", 1)
+            case _ if kind in PROJECT_STATUSES:
+                self._move(rows, "projects", event.aggregate_id, PROJECT_STATUSES[kind])
+            case "Fund.Opened":
+                owner = rows.get("organisations", (p["organisation_id"],))
+                jurisdiction = owner["jurisdiction"] if owner else None
+                rows.put("funds", {"id": event.aggregate_id, "jurisdiction": jurisdiction})
+            case "Fund.DonationReceived" | "Fund.DisbursementPaid":
+                fund = rows.get("funds", (event.aggregate_id,))
+                if fund is not None:
+                    metric = "donated_fen" if kind == "Fund.DonationReceived" else "paid_fen"
+                    add(rows, fund["jurisdiction"], metric, p["amount_fen"])
+
+    @staticmethod
+    def _registered(event: EventRecord, rows: Rows) -> None:
+        p = event.payload
+        organisation = {
+            "id": event.aggregate_id,
+            "jurisdiction": p["jurisdiction"],
+            "kind": p["kind"],
+            "status": "active",
+        }
+        rows.put("organisations", organisation)
+        for metric in ("organisations", f"organisations.kind.{p['kind']}", "organisations.status.active"):
+            add(rows, p["jurisdiction"], metric, 1)
+        for metric in TOTALS:
+            add(rows, p["jurisdiction"], metric, 0)
+
+    @staticmethod
+    def _move(rows: Rows, table: str, id_: str, status: str) -> None:
+        """Moves an organisation or project from its status's count to another's."""
+        row = rows.get(table, (id_,))
+        if row is None or row["status"] == status:
+            return
+        rows.put(table, {**row, "status": status})
+        add(rows, row["jurisdiction"], f"{table}.status.{row['status']}", -1)
+        add(rows, row["jurisdiction"], f"{table}.status.{status}", 1)
