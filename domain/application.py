@@ -7,9 +7,11 @@ Concurrent writers to one aggregate are retried a few times, then refused.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
+from time import sleep
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -34,11 +36,15 @@ from domain.values import iso_date
 A = TypeVar("A", bound=Aggregate)
 Decision = tuple[Aggregate, dict[str, Any]]
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8
 
 
 class Gongzhi(Application):
     name = "Gongzhi"
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        self.command_log = self.recorder if isinstance(self.recorder, CommandLog) else None
 
     # Mechanics shared by every command
 
@@ -60,9 +66,9 @@ class Gongzhi(Application):
 
     def _replay(self) -> CommandResult | None:
         claim = current_context().idempotency
-        if claim is None or not isinstance(self.recorder, CommandLog):
+        if claim is None or self.command_log is None:
             return None
-        recorded = self.recorder.find_command(claim.scope, claim.key)
+        recorded = self.command_log.find_command(claim.scope, claim.key)
         if recorded is None:
             return None
         if recorded.fingerprint != claim.fingerprint:
@@ -74,7 +80,7 @@ class Gongzhi(Application):
         if replayed is not None:
             return replayed
         claim = current_context().idempotency
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             aggregate, extra = decide()
             try:
                 recordings = self.save(aggregate, idempotency=(claim, extra))
@@ -82,6 +88,9 @@ class Gongzhi(Application):
                 replayed = self._replay()
                 if replayed is not None:
                     return replayed
+                # Another writer won the race for this aggregate: back off a
+                # little (with jitter, so the losers do not collide again).
+                sleep(random.uniform(0, 0.002 * 2**attempt))
                 continue
             return CommandResult(aggregate.id, aggregate.version, recordings[-1].notification.id, extra)
         raise ConcurrencyConflict(f"Gave up after {MAX_ATTEMPTS} concurrent modifications")

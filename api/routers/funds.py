@@ -25,8 +25,8 @@ router = APIRouter(prefix="/funds", tags=["funds"], responses=PROBLEM_RESPONSES)
 
 
 @router.post("", status_code=201, response_model=CommandAccepted)
-def open_fund(body: FundCreate, run: CommandsDep) -> OrjsonResponse:
-    result = run(
+async def open_fund(body: FundCreate, run: CommandsDep) -> OrjsonResponse:
+    result = await run(
         run.application.open_fund,
         body.organisation_id,
         body.name,
@@ -56,8 +56,8 @@ def get_fund(fund_id: UUID, app: Application) -> OrjsonResponse:
 
 
 @router.post("/{fund_id}/donations", status_code=201, response_model=DonationAccepted)
-def receive_donation(fund_id: UUID, body: DonationCreate, run: CommandsDep) -> OrjsonResponse:
-    result = run(
+async def receive_donation(fund_id: UUID, body: DonationCreate, run: CommandsDep) -> OrjsonResponse:
+    result = await run(
         run.application.receive_donation,
         fund_id,
         body.amount_fen,
@@ -70,8 +70,8 @@ def receive_donation(fund_id: UUID, body: DonationCreate, run: CommandsDep) -> O
 
 
 @router.post("/{fund_id}/disbursements", status_code=201, response_model=DisbursementAccepted)
-def request_disbursement(fund_id: UUID, body: DisbursementCreate, run: CommandsDep) -> OrjsonResponse:
-    result = run(
+async def request_disbursement(fund_id: UUID, body: DisbursementCreate, run: CommandsDep) -> OrjsonResponse:
+    result = await run(
         run.application.request_disbursement,
         fund_id,
         body.amount_fen,
@@ -83,22 +83,24 @@ def request_disbursement(fund_id: UUID, body: DisbursementCreate, run: CommandsD
 
 
 @router.post("/{fund_id}/disbursements/{disbursement_id}/approvals", response_model=CommandAccepted)
-def approve_disbursement(
+async def approve_disbursement(
     fund_id: UUID, disbursement_id: UUID, run: CommandsDep, body: Empty | None = None
 ) -> OrjsonResponse:
-    return accepted(run(run.application.approve_disbursement, fund_id, disbursement_id))
+    return accepted(await run(run.application.approve_disbursement, fund_id, disbursement_id))
 
 
 @router.post("/{fund_id}/disbursements/{disbursement_id}/rejection", response_model=CommandAccepted)
-def reject_disbursement(
+async def reject_disbursement(
     fund_id: UUID, disbursement_id: UUID, body: WithReason, run: CommandsDep
 ) -> OrjsonResponse:
     app = run.application
-    return accepted(run(app.reject_disbursement, fund_id, disbursement_id, body.reason))
+    return accepted(await run(app.reject_disbursement, fund_id, disbursement_id, body.reason))
 
 
 @router.post("/{fund_id}/disbursements/{disbursement_id}/payment", response_model=CommandAccepted)
-def pay_disbursement(fund_id: UUID, disbursement_id: UUID, body: Payment, run: CommandsDep) -> OrjsonResponse:
+async def pay_disbursement(
+    fund_id: UUID, disbursement_id: UUID, body: Payment, run: CommandsDep
+) -> OrjsonResponse:
     app = run.application
-    result = run(app.pay_disbursement, fund_id, disbursement_id, body.paid_on, body.reference)
+    result = await run(app.pay_disbursement, fund_id, disbursement_id, body.paid_on, body.reference)
     return accepted(result)

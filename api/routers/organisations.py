@@ -24,9 +24,9 @@ router = APIRouter(prefix="/organisations", tags=["organisations"], responses=PR
 
 
 @router.post("", status_code=201, response_model=CommandAccepted)
-def register_organisation(body: OrganisationCreate, run: CommandsDep) -> OrjsonResponse:
+async def register_organisation(body: OrganisationCreate, run: CommandsDep) -> OrjsonResponse:
     app = run.application
-    result = run(app.register_organisation, body.kind, body.name, body.jurisdiction, body.charter)
+    result = await run(app.register_organisation, body.kind, body.name, body.jurisdiction, body.charter)
     return accepted(result, 201)
 
 
@@ -48,8 +48,8 @@ def get_organisation(organisation_id: UUID, app: Application) -> OrjsonResponse:
 
 
 @router.post("/{organisation_id}/members", status_code=201, response_model=CommandAccepted)
-def admit_member(organisation_id: UUID, body: MemberAdmit, run: CommandsDep) -> OrjsonResponse:
-    result = run(
+async def admit_member(organisation_id: UUID, body: MemberAdmit, run: CommandsDep) -> OrjsonResponse:
+    result = await run(
         run.application.admit_member,
         organisation_id,
         body.person_id,
@@ -61,38 +61,40 @@ def admit_member(organisation_id: UUID, body: MemberAdmit, run: CommandsDep) -> 
 
 
 @router.post("/{organisation_id}/members/{person_id}/role", response_model=CommandAccepted)
-def change_member_role(
+async def change_member_role(
     organisation_id: UUID, person_id: UUID, body: RoleChange, run: CommandsDep
 ) -> OrjsonResponse:
-    return accepted(run(run.application.change_member_role, organisation_id, person_id, body.role))
+    return accepted(await run(run.application.change_member_role, organisation_id, person_id, body.role))
 
 
 @router.post("/{organisation_id}/members/{person_id}/departure", response_model=CommandAccepted)
-def record_departure(
+async def record_departure(
     organisation_id: UUID, person_id: UUID, body: Departure, run: CommandsDep
 ) -> OrjsonResponse:
     app = run.application
-    return accepted(run(app.record_departure, organisation_id, person_id, body.reason, body.note))
+    return accepted(await run(app.record_departure, organisation_id, person_id, body.reason, body.note))
 
 
 @router.post("/{organisation_id}/suspension", response_model=CommandAccepted)
-def suspend(organisation_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
-    return accepted(run(run.application.suspend_organisation, organisation_id, body.reason))
+async def suspend(organisation_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
+    return accepted(await run(run.application.suspend_organisation, organisation_id, body.reason))
 
 
 @router.delete("/{organisation_id}/suspension", response_model=CommandAccepted)
-def reinstate(organisation_id: UUID, run: CommandsDep) -> OrjsonResponse:
-    return accepted(run(run.application.reinstate_organisation, organisation_id))
+async def reinstate(organisation_id: UUID, run: CommandsDep) -> OrjsonResponse:
+    return accepted(await run(run.application.reinstate_organisation, organisation_id))
 
 
 @router.post("/{organisation_id}/dissolution", response_model=CommandAccepted)
-def dissolve(organisation_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
-    return accepted(run(run.application.dissolve_organisation, organisation_id, body.reason))
+async def dissolve(organisation_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
+    return accepted(await run(run.application.dissolve_organisation, organisation_id, body.reason))
 
 
 @router.post("/{organisation_id}/member-organisations", status_code=201, response_model=CommandAccepted)
-def join_council(organisation_id: UUID, body: MemberOrganisationJoin, run: CommandsDep) -> OrjsonResponse:
-    result = run(run.application.join_council, organisation_id, body.organisation_id)
+async def join_council(
+    organisation_id: UUID, body: MemberOrganisationJoin, run: CommandsDep
+) -> OrjsonResponse:
+    result = await run(run.application.join_council, organisation_id, body.organisation_id)
     return accepted(result, 201)
 
 
@@ -100,7 +102,7 @@ def join_council(organisation_id: UUID, body: MemberOrganisationJoin, run: Comma
     "/{organisation_id}/member-organisations/{member_id}/departure",
     response_model=CommandAccepted,
 )
-def leave_council(
+async def leave_council(
     organisation_id: UUID, member_id: UUID, run: CommandsDep, body: Empty | None = None
 ) -> OrjsonResponse:
-    return accepted(run(run.application.leave_council, organisation_id, member_id))
+    return accepted(await run(run.application.leave_council, organisation_id, member_id))

@@ -20,8 +20,8 @@ def masked(id_number: str | None) -> str | None:
 
 
 @router.post("", status_code=201, response_model=CommandAccepted)
-def register_person(body: PersonCreate, run: CommandsDep) -> OrjsonResponse:
-    result = run(run.application.register_person, body.name, body.phone, body.id_number)
+async def register_person(body: PersonCreate, run: CommandsDep) -> OrjsonResponse:
+    result = await run(run.application.register_person, body.name, body.phone, body.id_number)
     return accepted(result, 201)
 
 

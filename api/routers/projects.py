@@ -21,8 +21,8 @@ router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESP
 
 
 @router.post("", status_code=201, response_model=CommandAccepted)
-def propose_project(body: ProjectCreate, run: CommandsDep) -> OrjsonResponse:
-    result = run(
+async def propose_project(body: ProjectCreate, run: CommandsDep) -> OrjsonResponse:
+    result = await run(
         run.application.propose_project,
         body.title,
         body.category,
@@ -44,26 +44,26 @@ def get_project(project_id: UUID, app: Application) -> OrjsonResponse:
 
 
 @router.post("/{project_id}/approval", response_model=CommandAccepted)
-def approve(project_id: UUID, run: CommandsDep, body: Empty | None = None) -> OrjsonResponse:
-    return accepted(run(run.application.approve_project, project_id))
+async def approve(project_id: UUID, run: CommandsDep, body: Empty | None = None) -> OrjsonResponse:
+    return accepted(await run(run.application.approve_project, project_id))
 
 
 @router.post("/{project_id}/start", response_model=CommandAccepted)
-def start(project_id: UUID, run: CommandsDep, body: Empty | None = None) -> OrjsonResponse:
-    return accepted(run(run.application.start_project, project_id))
+async def start(project_id: UUID, run: CommandsDep, body: Empty | None = None) -> OrjsonResponse:
+    return accepted(await run(run.application.start_project, project_id))
 
 
 @router.post("/{project_id}/progress", response_model=CommandAccepted)
-def report_progress(project_id: UUID, body: ProgressReport, run: CommandsDep) -> OrjsonResponse:
+async def report_progress(project_id: UUID, body: ProgressReport, run: CommandsDep) -> OrjsonResponse:
     app = run.application
-    return accepted(run(app.report_progress, project_id, body.note, body.beneficiaries))
+    return accepted(await run(app.report_progress, project_id, body.note, body.beneficiaries))
 
 
 @router.post("/{project_id}/completion", response_model=CommandAccepted)
-def complete(project_id: UUID, body: Completion, run: CommandsDep) -> OrjsonResponse:
-    return accepted(run(run.application.complete_project, project_id, body.outcome))
+async def complete(project_id: UUID, body: Completion, run: CommandsDep) -> OrjsonResponse:
+    return accepted(await run(run.application.complete_project, project_id, body.outcome))
 
 
 @router.post("/{project_id}/cancellation", response_model=CommandAccepted)
-def cancel(project_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
-    return accepted(run(run.application.cancel_project, project_id, body.reason))
+async def cancel(project_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
+    return accepted(await run(run.application.cancel_project, project_id, body.reason))

@@ -25,7 +25,7 @@ MinPosition = Annotated[
 ]
 
 
-def get_runner(request: Request) -> ViewRunner:
+async def get_runner(request: Request) -> ViewRunner:
     runner: ViewRunner = request.app.state.views
     return runner
 

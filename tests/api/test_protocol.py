@@ -105,11 +105,6 @@ def build_world(api: Api) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def world(api: Api) -> dict[str, str]:
-    return build_world(api)
-
-
 @pytest.fixture(scope="module")
 def shared_world(shared_api: Api) -> dict[str, str]:
     """For tests that only send refused commands: built once per module and backend."""
@@ -210,8 +205,8 @@ def test_a_body_that_is_not_an_object_is_invalid(shared_api: Api, shared_world: 
 # If-Match
 
 
-def test_a_command_with_the_current_version_in_if_match_succeeds(api: Api, world: dict[str, str]) -> None:
-    fund = world["fund"]
+def test_a_command_with_the_current_version_in_if_match_succeeds(api: Api) -> None:
+    fund = api.fund()
     etag = api.client.get(f"/funds/{fund}").headers["ETag"]
 
     accepted = api.command(
@@ -224,8 +219,8 @@ def test_a_command_with_the_current_version_in_if_match_succeeds(api: Api, world
     assert f'"{accepted["version"] - 1}"' == etag
 
 
-def test_a_weak_or_wildcard_if_match_is_accepted(api: Api, world: dict[str, str]) -> None:
-    project = world["project"]
+def test_a_weak_or_wildcard_if_match_is_accepted(api: Api) -> None:
+    project = api.project()
 
     approved = api.command(f"/projects/{project}/approval", headers={"If-Match": 'W/"1"'})
     started = api.command(f"/projects/{project}/start", headers={"If-Match": "*"})
@@ -241,8 +236,8 @@ def test_an_if_match_that_is_not_an_entity_tag_is_a_bad_request(
     shared_api.refuses(path, body, headers={"If-Match": "yesterday"}, status=400, field="If-Match")
 
 
-def test_if_match_after_a_concurrent_change_is_a_failed_precondition(api: Api, world: dict[str, str]) -> None:
-    fund = world["fund"]
+def test_if_match_after_a_concurrent_change_is_a_failed_precondition(api: Api) -> None:
+    fund = api.fund()
     etag = api.client.get(f"/funds/{fund}").headers["ETag"]
     api.donate(fund, 200, donor_name="另一位经办人")
 
