@@ -30,6 +30,8 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         access_log=args.access_log,
+        proxy_headers=args.proxy_headers,
+        server_header=False,
         log_level="info",
     )
     return 0
@@ -95,6 +97,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="API processes sharing the store")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--proxy-headers", action="store_true", help="trust X-Forwarded-* from a reverse proxy"
+    )
     serve.add_argument("--demo", action="store_true", help="load the demo data into an empty store first")
     serve.set_defaults(handler=_serve)
     demo = commands.add_parser("demo", help="load the demo data into an empty store")

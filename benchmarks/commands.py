@@ -102,7 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("stores", nargs="*", metavar="store", help="sqlite, postgres (default both)")
     parser.add_argument("--commands", type=int, default=3000)
-    parser.add_argument("--workers", type=int, default=1, help="API processes")
+    parser.add_argument("--workers", type=int, default=2, help="API processes (default: one per core)")
     args = parser.parse_args()
     rows = []
     for name in args.stores or list(STORES):
