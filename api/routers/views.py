@@ -67,9 +67,7 @@ def paged(read: Any, *args: Any) -> Page:
 def organisation_members(
     organisation_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
 ) -> OrjsonResponse:
-    organisation = views.organisation(str(organisation_id))
-    if organisation is None:
-        raise NotFound("organisation", organisation_id)
+    organisation = existing(views.organisation(str(organisation_id)), "organisation", organisation_id)
     counts = views.member_counts(str(organisation_id))
     result = paged(views.members, str(organisation_id), cursor, limit)
     return page(result, organisation=organisation, counts=counts)
@@ -79,8 +77,7 @@ def organisation_members(
 def organisation_departures(
     organisation_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
 ) -> OrjsonResponse:
-    if views.organisation(str(organisation_id)) is None:
-        raise NotFound("organisation", organisation_id)
+    existing(views.organisation(str(organisation_id)), "organisation", organisation_id)
     return page(paged(views.departures, str(organisation_id), cursor, limit))
 
 
@@ -104,26 +101,25 @@ def projects(
     return page(paged(views.projects, status, organisation, jurisdiction, cursor, limit))
 
 
+def existing(found: dict[str, Any] | None, kind: str, identifier: UUID) -> dict[str, Any]:
+    if found is None:
+        raise NotFound(kind, identifier)
+    return found
+
+
 @router.get("/projects/{project_id}")
 def project(project_id: UUID, views: Queries) -> OrjsonResponse:
-    found = views.project(str(project_id))
-    if found is None:
-        raise NotFound("project", project_id)
-    return OrjsonResponse(found)
+    return OrjsonResponse(existing(views.project(str(project_id)), "project", project_id))
 
 
 @router.get("/funds/{fund_id}")
 def fund(fund_id: UUID, views: Queries) -> OrjsonResponse:
-    found = views.fund(str(fund_id))
-    if found is None:
-        raise NotFound("fund", fund_id)
-    return OrjsonResponse(found)
+    return OrjsonResponse(existing(views.fund(str(fund_id)), "fund", fund_id))
 
 
 @router.get("/funds/{fund_id}/ledger")
 def ledger(fund_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50) -> OrjsonResponse:
-    if views.fund(str(fund_id)) is None:
-        raise NotFound("fund", fund_id)
+    existing(views.fund(str(fund_id)), "fund", fund_id)
     return page(paged(views.ledger, str(fund_id), cursor, limit), fund_id=str(fund_id))
 
 
