@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from threading import Semaphore
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         thread = runner.start() if settings.projections_in_process else None
         yield
         runner.stop()
+        app.state.command_lanes.shutdown()
         if thread:
             thread.join(timeout=10)
         application.close()
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     app.state.settings = settings
     app.state.application = application
     app.state.views = runner
-    app.state.command_lanes = Semaphore(settings.command_concurrency)
+    app.state.command_lanes = ThreadPoolExecutor(settings.command_concurrency, "command-lane")
     problems.install(app)
     for router in (
         health.router,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Callable
-from threading import Semaphore
+from concurrent.futures import Executor
 from typing import Annotated, ParamSpec
 from uuid import uuid4
 
 import orjson
 from fastapi import Depends, Header, Request
-from starlette.concurrency import run_in_threadpool
 
 from api.problems import BadRequest
 from domain.application import Gongzhi
@@ -87,11 +87,11 @@ class Commands:
 
     On SQLite (one writer at a time, and CPU-bound) commands run inline on the
     event loop, which saves two thread hand-offs per request. Otherwise they run
-    in the thread pool, at most ``lanes`` at once: more would only queue on the
-    store's write lock while holding pooled connections.
+    on the command lanes, a small thread pool of their own: more at once would
+    only queue on the store's write lock while holding pooled connections.
     """
 
-    def __init__(self, application: Gongzhi, context: CommandContext, lanes: Semaphore, inline: bool) -> None:
+    def __init__(self, application: Gongzhi, context: CommandContext, lanes: Executor, inline: bool) -> None:
         self.application = application
         self.context = context
         self.lanes = lanes
@@ -103,10 +103,11 @@ class Commands:
         if self.inline:
             with acting(self.context):
                 return command(*args, **kwargs)
-        return await run_in_threadpool(lambda: self._run(command, *args, **kwargs))
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.lanes, lambda: self._run(command, *args, **kwargs))
 
     def _run(self, command: Callable[P, CommandResult], *args: P.args, **kwargs: P.kwargs) -> CommandResult:
-        with self.lanes, acting(self.context):
+        with acting(self.context):
             return command(*args, **kwargs)
 
 

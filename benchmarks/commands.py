@@ -17,7 +17,7 @@ from uuid import UUID
 import orjson
 
 from benchmarks import load
-from benchmarks.support import STORES, api_server
+from benchmarks.support import STORES, api_servers
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from infra.persistence import open_application
@@ -57,9 +57,9 @@ def plain_loop(app: Gongzhi, admissions: list[tuple[UUID, UUID, str]]) -> float:
     return len(admissions) / progress.elapsed()
 
 
-def http_clients(base: str, admissions: list[tuple[UUID, UUID, str]]) -> float:
-    address = urlsplit(base)
-    host, port = address.hostname or "127.0.0.1", address.port or 80
+def http_clients(bases: list[str], admissions: list[tuple[UUID, UUID, str]]) -> float:
+    servers = [(urlsplit(b).hostname or "127.0.0.1", urlsplit(b).port or 80) for b in bases]
+    host = servers[0][0]
     progress = Progress(f"HTTP API, {CLIENTS} connections", len(admissions))
     failures: list[str] = []
     headers = {"Content-Type": "application/json", "X-Actor": "bench"}
@@ -80,7 +80,7 @@ def http_clients(base: str, admissions: list[tuple[UUID, UUID, str]]) -> float:
     for admission in admissions:
         shares.setdefault(admission[0], []).append(admission)
     groups = [[a for share in list(shares.values())[i::CLIENTS] for a in share] for i in range(CLIENTS)]
-    load.run(host, port, [requests(group) for group in groups], on_response)
+    load.run(servers, [requests(group) for group in groups], on_response)
     progress.finish()
     if failures:
         raise RuntimeError(f"{len(failures)} commands failed, first: {failures[0]}")
@@ -93,8 +93,8 @@ def measure(settings: Settings, commands: int, workers: int) -> tuple[float, flo
     api_admissions = prepare(app, commands)
     loop_rate = plain_loop(app, loop_admissions)
     app.close()
-    with api_server(settings, workers) as base:
-        api_rate = http_clients(base, api_admissions)
+    with api_servers(settings, workers) as bases:
+        api_rate = http_clients(bases, api_admissions)
     return loop_rate, api_rate
 
 

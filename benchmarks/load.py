@@ -34,15 +34,15 @@ def _response_length(buffer: bytearray) -> tuple[int, int] | None:
 
 
 def run(
-    host: str,
-    port: int,
+    servers: list[tuple[str, int]],
     streams: list[Iterator[bytes]],
     on_response: Callable[[int, bytes], None],
 ) -> None:
-    """Sends each stream's requests in order on its own connection."""
+    """Sends each stream's requests in order on its own connection; the
+    connections are spread over the servers in turn, as a load balancer would."""
     selector = selectors.DefaultSelector()
-    for stream in streams:
-        sock = socket.create_connection((host, port))
+    for n, stream in enumerate(streams):
+        sock = socket.create_connection(servers[n % len(servers)])
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = _Connection(sock, stream)
         if _send_next(conn):

@@ -11,7 +11,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -59,12 +59,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def api_server(settings: Settings, workers: int = 1, projections: bool = False) -> Iterator[str]:
+def api_servers(settings: Settings, count: int, projections: bool = False) -> Iterator[list[str]]:
+    """Several API processes on one store, each on a port of its own (as behind a
+    load balancer, which spreads connections evenly where a shared socket may not)."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(api_server(settings, projections)) for _ in range(count)]
+
+
+@contextmanager
+def api_server(settings: Settings, projections: bool = False) -> Iterator[str]:
     """``gongzhi serve`` in its own process, on a free loopback port; its projections
     run in-process only when asked (at scale they run in a process of their own)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
         env=settings_env(settings) | {"GONGZHI_PROJECTIONS_IN_PROCESS": str(projections).lower()},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
