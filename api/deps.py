@@ -101,8 +101,7 @@ class Commands:
         self, command: Callable[P, CommandResult], *args: P.args, **kwargs: P.kwargs
     ) -> CommandResult:
         if self.inline:
-            with acting(self.context):
-                return command(*args, **kwargs)
+            return self._run(command, *args, **kwargs)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.lanes, lambda: self._run(command, *args, **kwargs))
 

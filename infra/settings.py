@@ -27,7 +27,6 @@ class Settings(BaseSettings):
         description="Commands run at once per process; 0: 1 on SQLite, the pool size on PostgreSQL",
     )
     aggregate_cache_size: int = Field(2000, ge=0)
-    kafka_bootstrap_servers: str | None = None
     projections_in_process: bool = Field(
         True, description="Run the projections inside each API process (the embedded default)"
     )
