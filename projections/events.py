@@ -6,16 +6,14 @@ a Kafka message; handlers see nothing else, so the same handler serves both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 RESERVED = ("timestamp", "metadata", "originator_topic")
 
 
-@dataclass(frozen=True)
-class EventRecord:
+class EventRecord(NamedTuple):
     type: str
     """Aggregate class and event name, e.g. ``Fund.DonationReceived``."""
     aggregate_id: str
@@ -24,7 +22,8 @@ class EventRecord:
     recorded_at: str
     """ISO 8601 time the event was recorded (not a business date)."""
     payload: dict[str, Any]
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] | None = None
+    """Who recorded it and why (actor, correlation id), when known."""
 
     @property
     def aggregate_type(self) -> str:
@@ -44,14 +43,8 @@ def from_stored(topic: str, originator_id: object, version: int, position: int, 
     """An event record from the stored form of an event (the orjson transcoder's)."""
     payload = orjson.loads(state)
     recorded_at = payload.pop("timestamp", "")
-    metadata = payload.pop("metadata", {}) or {}
+    metadata = payload.pop("metadata", None)
     payload.pop("originator_topic", None)
     return EventRecord(
-        type=event_type(topic),
-        aggregate_id=str(originator_id),
-        version=version,
-        position=position,
-        recorded_at=recorded_at,
-        payload=payload,
-        metadata=metadata,
+        topic[topic.rfind(":") + 1 :], str(originator_id), version, position, recorded_at, payload, metadata
     )

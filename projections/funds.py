@@ -73,6 +73,16 @@ LEDGER = Table(
 class FundsView(View):
     name = "funds"
     tables = (FUNDS, FUND_PURPOSES, FUND_DONORS, DISBURSEMENTS, LEDGER)
+    events = frozenset(
+        {
+            "Fund.Opened",
+            "Fund.DonationReceived",
+            "Fund.DisbursementRequested",
+            "Fund.DisbursementApproved",
+            "Fund.DisbursementRejected",
+            "Fund.DisbursementPaid",
+        }
+    )
 
     def handle(self, event: EventRecord, rows: Rows) -> None:
         match event.type:

@@ -62,6 +62,15 @@ STATUSES = {
 class MembershipView(View):
     name = "membership"
     tables = (ORGANISATIONS, MEMBERS, DEPARTURES)
+    events = frozenset(
+        {
+            "Organisation.Registered",
+            "Organisation.MemberAdmitted",
+            "Organisation.MemberRoleChanged",
+            "Organisation.MemberDeparted",
+            *STATUSES,
+        }
+    )
 
     def handle(self, event: EventRecord, rows: Rows) -> None:
         org, p = event.aggregate_id, event.payload

@@ -52,6 +52,17 @@ TRANSITIONS = {
 class ProjectsView(View):
     name = "projects"
     tables = (PROJECTS, ORGANISATIONS, DISBURSEMENTS)
+    events = frozenset(
+        {
+            "Organisation.Registered",
+            "Project.Proposed",
+            "Project.ProgressReported",
+            *TRANSITIONS,
+            "Fund.DisbursementRequested",
+            "Fund.DisbursementRejected",
+            "Fund.DisbursementPaid",
+        }
+    )
 
     def handle(self, event: EventRecord, rows: Rows) -> None:
         p = event.payload

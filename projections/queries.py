@@ -10,6 +10,7 @@ import orjson
 
 from projections.rows import Row
 from projections.runner import ViewRunner
+from projections.statistics import under
 from projections.store import ViewTables, decode
 
 
@@ -164,7 +165,11 @@ class ViewQueries:
     # Statistics
 
     def statistics(self, jurisdiction: str) -> dict[str, int]:
-        rows = self._select(
-            self._tables("statistics"), "figures", "prefix = ? ORDER BY metric", [jurisdiction]
+        tables = self._tables("statistics")
+        condition, params = under(jurisdiction)
+        rows = tables.database.query(
+            f"SELECT metric, SUM(value) AS value FROM {tables.name('figures')} "
+            f"WHERE {condition} GROUP BY metric ORDER BY metric",
+            params,
         )
         return {row["metric"]: int(row["value"]) for row in rows}

@@ -44,6 +44,8 @@ class View(ABC):
 
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
+    events: ClassVar[frozenset[str]]
+    """The event types the handler reads; the store passes it no others."""
 
     @abstractmethod
     def handle(self, event: EventRecord, rows: Rows) -> None:

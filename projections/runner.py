@@ -18,11 +18,12 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.events import EventRecord, from_stored
 from projections.rows import View
-from projections.store import GENERATIONS_TABLE, Database, ViewTables
+from projections.store import GENERATIONS_TABLE, BatchWriter, Database, ViewTables, apply_together
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+REBUILD_BATCH_SIZE = 5000
 
 
 class Progress(Protocol):
@@ -47,9 +48,11 @@ class ViewRunner:
         self.batch_size = batch_size
         self.stopping = threading.Event()
         self._creating = threading.Lock()
+        self._live: dict[str, ViewTables] = {}
 
     def live(self, name: str) -> ViewTables:
-        """The live generation of a view, created empty the first time."""
+        """The live generation of a view, created empty the first time; the same
+        object while the generation stays, so that what it knows of its rows lasts."""
         view = self.views[name]
         generation = self.database.live_generation(name)
         if generation is None:
@@ -59,34 +62,53 @@ class ViewRunner:
                     ViewTables(self.database, view, 1).create()
                     self._point(name, 1)
                     generation = 1
-        return ViewTables(self.database, view, generation)
+        current = self._live.get(name)
+        if current is None or current.generation != generation:
+            current = self._live[name] = ViewTables(self.database, view, generation)
+        return current
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
     def catch_up(
-        self, *tables: ViewTables, until: int | None = None, progress: Progress | None = None
+        self,
+        *tables: ViewTables,
+        until: int | None = None,
+        progress: Progress | None = None,
+        batch_size: int | None = None,
+        writer: BatchWriter | None = None,
     ) -> int:
         """Applies the events past each view's position, reading the log once for all
-        of them, batch by batch; returns how many events were read."""
+        of them, batch by batch, each batch in one transaction for all views; returns
+        how many events were read. A ``writer`` writes batches in the background
+        (for tables no other process writes); they are all written on return."""
         positions = {t.tracking_name: t.position() for t in tables}
         start, read = min(positions.values(), default=0), 0
         while tables and not self.stopping.is_set():
             batch = self.recorder.select_notifications(
-                start=start, limit=self.batch_size, stop=until, inclusive_of_start=False
+                start=start, limit=batch_size or self.batch_size, stop=until, inclusive_of_start=False
             )
             if not batch:
                 break
             events = records(batch)
+            works = []
             for view_tables in tables:
                 position = positions[view_tables.tracking_name]
-                view_tables.apply(
-                    [e for e in events if e.position > position] if position > start else events
-                )
+                if position >= batch[-1].id:
+                    continue
+                behind = [e for e in events if e.position > position] if position > start else events
+                works.append(view_tables.handle(behind))
+                positions[view_tables.tracking_name] = batch[-1].id
+            if writer is None:
+                apply_together(works, batch[-1].id)
+            else:
+                writer.write(works, batch[-1].id)
             start = batch[-1].id
             read += len(batch)
             if progress:
                 progress.advance(len(batch))
+        if writer is not None:
+            writer.settle()
         return read
 
     def run_forever(self, poll_interval: float = 0.1) -> None:
@@ -112,13 +134,18 @@ class ViewRunner:
         log once for all of them, then swaps each in when it has caught up."""
         fresh = []
         for name in names or list(self.views):
-            tables = ViewTables(self.database, self.views[name], self.live(name).generation + 1)
+            generation = self.live(name).generation + 1
+            tables = ViewTables(self.database, self.views[name], generation, exclusive=True)
             tables.drop()
             tables.create()
             fresh.append(tables)
         # Catch up, then again for what arrived meanwhile, then swap.
-        while self.catch_up(*fresh, progress=progress):
-            pass
+        writer = BatchWriter()
+        try:
+            while self.catch_up(*fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, writer=None):
+                pass
+        finally:
+            writer.close()
         for tables in fresh:
             live = self.live(tables.view.name)
             self._point(tables.view.name, tables.generation)

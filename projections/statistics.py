@@ -1,7 +1,10 @@
-"""Figures rolled up by every prefix of a jurisdiction path, "" being the whole country.
+"""Figures per jurisdiction, rolled up by any prefix of the path when read.
 
 An organisation, its members and its funds' money count at its jurisdiction;
-a project counts at its lead organisation's.
+a project counts at its lead organisation's; "" holds what has no known
+jurisdiction. Rows are kept per full path only (one write per change, not one
+per prefix); a read sums the paths under a prefix, which an index on the path
+answers as a range (see ``under``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,11 @@ ORGANISATIONS = Table(
 )
 PROJECTS = Table("projects", {"id": "text", "jurisdiction": "text", "status": "text"}, key=("id",))
 FUNDS = Table("funds", {"id": "text", "jurisdiction": "text"}, key=("id",))
-FIGURES = Table("figures", {"prefix": "text", "metric": "text", "value": "integer"}, key=("prefix", "metric"))
+FIGURES = Table(
+    "figures",
+    {"jurisdiction": "text", "metric": "text", "value": "integer"},
+    key=("jurisdiction", "metric"),
+)
 
 ORGANISATION_STATUSES = {
     "Organisation.Suspended": "suspended",
@@ -39,17 +46,39 @@ def prefixes(jurisdiction: str | None) -> list[str]:
     return ["", *("/".join(segments[: n + 1]) for n in range(len(segments)))]
 
 
+def under(prefix: str) -> tuple[str, list[str]]:
+    """A SQL condition (and its parameters) for the paths at or below a prefix:
+    ``a/b`` covers ``a/b`` and ``a/b/…`` but not ``a/bc``; "" covers everything."""
+    if not prefix:
+        return "1 = 1", []
+    # "0" sorts right after "/", so the range holds exactly the paths below.
+    condition = "(jurisdiction = ? OR (jurisdiction >= ? AND jurisdiction < ?))"
+    return condition, [prefix, prefix + "/", prefix + "0"]
+
+
 def add(rows: Rows, jurisdiction: str | None, metric: str, delta: int) -> None:
-    """Adds ``delta`` to a metric at every prefix of the jurisdiction."""
-    for prefix in prefixes(jurisdiction):
-        row = rows.get("figures", (prefix, metric))
-        value = (row["value"] if row else 0) + delta
-        rows.put("figures", {"prefix": prefix, "metric": metric, "value": value})
+    key = (jurisdiction or "", metric)
+    row = rows.get("figures", key)
+    value = (row["value"] if row else 0) + delta
+    rows.put("figures", {"jurisdiction": key[0], "metric": metric, "value": value})
 
 
 class StatisticsView(View):
     name = "statistics"
     tables = (ORGANISATIONS, PROJECTS, FUNDS, FIGURES)
+    events = frozenset(
+        {
+            "Organisation.Registered",
+            "Organisation.MemberAdmitted",
+            "Organisation.MemberDeparted",
+            *ORGANISATION_STATUSES,
+            "Project.Proposed",
+            *PROJECT_STATUSES,
+            "Fund.Opened",
+            "Fund.DonationReceived",
+            "Fund.DisbursementPaid",
+        }
+    )
 
     def handle(self, event: EventRecord, rows: Rows) -> None:
         p, kind = event.payload, event.type

@@ -10,9 +10,11 @@ batch and a crash neither loses nor doubles an event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 import orjson
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -28,7 +30,7 @@ _SQL_TYPES = {
     "postgres": {"text": "TEXT", "integer": "BIGINT", "json": "TEXT"},
 }
 GENERATIONS_TABLE = "view_generations"
-MAX_KNOWN_ROWS = 20_000
+MAX_KNOWN_ROWS = 50_000
 
 
 class Database:
@@ -75,18 +77,94 @@ class Database:
         return int(rows[0]["generation"]) if rows else None
 
 
+class Statement(NamedTuple):
+    sql: str
+    params: Sequence[Any]
+    many: bool = False
+    """Run once per item of ``params`` (``executemany``)."""
+
+
+class KeyFilter:
+    """A Bloom filter of keys in fixed memory, one bit per key: "certainly never
+    added" or "perhaps" (about one key in a hundred per million added)."""
+
+    def __init__(self, bits: int = 1 << 26) -> None:
+        self.mask = bits - 1
+        self.bits = bytearray(bits // 8)
+
+    def add(self, key: Hashable) -> None:
+        bit = hash(key) & self.mask
+        self.bits[bit >> 3] |= 1 << (bit & 7)
+
+    def __contains__(self, key: Hashable) -> bool:
+        bit = hash(key) & self.mask
+        return bool(self.bits[bit >> 3] & (1 << (bit & 7)))
+
+
+def _getter(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:
+    """Reads these columns of a row as a tuple (itemgetter, always a tuple)."""
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return itemgetter(*columns)
+
+
+class TableRows:
+    """What one process knows of one table of one generation, between batches.
+
+    ``known`` holds rows as last committed (``_DELETED`` for keys known to be
+    absent) so that a busy view reads each row once; it is emptied when full,
+    keeping memory bounded. A table this process created empty and alone writes
+    (a rebuild's) is *complete*: a key never committed is absent without asking
+    the database, and the keys of emptied rows go to a Bloom filter so that only
+    they are looked up again.
+    """
+
+    def __init__(self, spec: Table, sql_name: str, evicted: KeyFilter | None) -> None:
+        self.spec = spec
+        self.sql_name = sql_name
+        self.key_of = _getter(spec.key)
+        self.values_of = _getter(list(spec.columns))
+        self.json_columns = [n for n, kind in enumerate(spec.columns.values()) if kind == "json"]
+        self.known: dict[Key, Row] = {}
+        self.evicted = evicted
+
+    def forget(self) -> None:
+        if self.evicted is not None:
+            add, name = self.evicted.add, self.spec.name
+            for key, row in self.known.items():
+                if row is not _DELETED:
+                    add((name, key))
+        self.known = {}
+
+    def certainly_absent(self, key: Key) -> bool:
+        return self.evicted is not None and (self.spec.name, key) not in self.evicted
+
+    def encode(self, row: Row) -> tuple[Any, ...]:
+        values = self.values_of(row)
+        if not self.json_columns:
+            return values
+        encoded = list(values)
+        for n in self.json_columns:
+            if encoded[n] is not None:
+                encoded[n] = orjson.dumps(encoded[n]).decode()
+        return tuple(encoded)
+
+
 class ViewTables:
     """One generation of one view's tables."""
 
-    def __init__(self, database: Database, view: View, generation: int) -> None:
+    def __init__(self, database: Database, view: View, generation: int, *, exclusive: bool = False) -> None:
+        """``exclusive``: this process creates these tables empty and is their only
+        writer (a rebuild), so rows it never wrote do not exist."""
         self.database = database
         self.view = view
         self.generation = generation
         self.tracking_name = f"{view.name}@{generation}"
         self.tables = {t.name: t for t in view.tables}
-        # Rows as last written, kept between batches so that a busy view reads
-        # each row once; emptied when full (bounded memory) or after a failure.
-        self.known: dict[str, dict[Key, Row]] = {t.name: {} for t in view.tables}
+        self.writer: BatchWriter | None = None
+        evicted = KeyFilter() if exclusive else None
+        self.rows_of = {t.name: TableRows(t, self.name(t.name), evicted) for t in view.tables}
 
     def name(self, table: str) -> str:
         return self.database.table_name(self.view.name, table, self.generation)
@@ -115,38 +193,114 @@ class ViewTables:
     def position(self) -> int:
         return self.database.tracking.max_tracking_id(self.tracking_name) or 0
 
+    def handle(self, events: list[EventRecord]) -> UnitOfWork:
+        """The changes the view makes for these events, not yet written."""
+        work = UnitOfWork(self)
+        handle, wanted = self.view.handle, self.view.events
+        for event in events:
+            if event.type in wanted:
+                handle(event, work)
+        return work
+
     def apply(self, events: list[EventRecord]) -> None:
         """Applies a batch of events and records its last position, atomically."""
-        if not events:
-            return
-        work = UnitOfWork(self)
-        try:
-            for event in events:
-                self.view.handle(event, work)
-            with self.database.transaction(commit=True) as cursor:
-                work.flush(cursor)
-                self.database.tracking._insert_tracking(  # type: ignore[attr-defined]
-                    cursor, Tracking(self.tracking_name, events[-1].position)
-                )
-        except BaseException:
-            self.forget()
-            raise
-        self.remember(work)
+        if events:
+            apply_together([self.handle(events)], events[-1].position)
+
+    def load(self, table: TableRows, key: Key) -> Row:
+        """A committed row from the database, or ``_DELETED``."""
+        if self.writer is not None:
+            self.writer.settle()
+        if table.certainly_absent(key):
+            row = _DELETED
+        else:
+            where = " AND ".join(f"{c} = ?" for c in table.spec.key)
+            found = self.database.query(f"SELECT * FROM {table.sql_name} WHERE {where}", key)
+            row = decode(table.spec, found[0]) if found else _DELETED
+        table.known[key] = row
+        return row
 
     def remember(self, work: UnitOfWork) -> None:
-        for name, rows in work.cache.items():
-            self.known[name].update(rows)
-        if sum(map(len, self.known.values())) > MAX_KNOWN_ROWS:
+        for name, changes in work.changes.items():
+            self.rows_of[name].known.update(changes)
+        if sum(len(t.known) for t in self.rows_of.values()) > MAX_KNOWN_ROWS:
             self.forget()
 
     def forget(self) -> None:
-        self.known = {name: {} for name in self.tables}
+        for table in self.rows_of.values():
+            table.forget()
 
     def rows(self, table: str) -> list[Row]:
         """Every row of a table, in key order (for digests and tests)."""
         spec = self.tables[table]
         rows = self.database.query(f"SELECT * FROM {self.name(table)} ORDER BY {', '.join(spec.key)}")
         return [decode(spec, row) for row in rows]
+
+
+def write_together(database: Database, batch: list[tuple[str, list[Statement]]], position: int) -> None:
+    """Runs several views' statements for one batch, and records each view's new
+    position, in one transaction."""
+    with database.transaction(commit=True) as cursor:
+        for tracking_name, statements in batch:
+            for statement in statements:
+                run = cursor.executemany if statement.many else cursor.execute
+                run(statement.sql, statement.params)
+            database.tracking._insert_tracking(  # type: ignore[attr-defined]
+                cursor, Tracking(tracking_name, position)
+            )
+
+
+def prepared(works: Sequence[UnitOfWork]) -> list[tuple[str, list[Statement]]]:
+    return [(work.tables.tracking_name, work.statements()) for work in works]
+
+
+def apply_together(works: Sequence[UnitOfWork], position: int) -> None:
+    """Writes a batch (see ``write_together``); on failure every view forgets what it
+    knew of its rows, as they may differ from what it expected."""
+    if not works:
+        return
+    try:
+        write_together(works[0].tables.database, prepared(works), position)
+    except BaseException:
+        for work in works:
+            work.tables.forget()
+        raise
+    for work in works:
+        work.tables.remember(work)
+
+
+class BatchWriter:
+    """Writes each batch on a thread of its own while the next batch is handled, so
+    that the database's work overlaps the handlers' (drivers release the GIL while
+    they wait). One batch is in flight at most, batches commit in order, and a
+    failure surfaces at the next hand-over. For tables only this process writes
+    (a rebuild's): their rows are remembered as soon as handed over, and a table
+    settles the write in flight before it reads the database."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="view-writer")
+        self._in_flight: Future[None] | None = None
+
+    def write(self, works: Sequence[UnitOfWork], position: int) -> None:
+        batch = prepared(works)  # on this thread: the writer's should run SQL, not Python
+        self.settle()
+        if works:
+            for work in works:
+                work.tables.writer = self
+                work.tables.remember(work)
+            self._in_flight = self._thread.submit(write_together, works[0].tables.database, batch, position)
+
+    def settle(self) -> None:
+        """Waits for the batch in flight; raises what its write raised."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight.result()
+
+    def close(self) -> None:
+        try:
+            self.settle()
+        finally:
+            self._thread.shutdown()
 
 
 def decode(table: Table, row: dict[str, Any]) -> Row:
@@ -156,69 +310,86 @@ def decode(table: Table, row: dict[str, Any]) -> Row:
     return row
 
 
-def _encode(table: Table, row: Row) -> tuple[Any, ...]:
-    return tuple(
-        orjson.dumps(row[c]).decode() if kind == "json" and row[c] is not None else row[c]
-        for c, kind in table.columns.items()
-    )
-
-
 class UnitOfWork(Rows):
-    """Rows of one batch: read once, changed in memory, written at the end."""
+    """The changes of one batch, kept in memory and written at the end."""
 
     def __init__(self, tables: ViewTables) -> None:
         self.tables = tables
-        self.cache: dict[str, dict[Key, Row]] = {name: {} for name in tables.tables}
-        self.dirty: dict[str, set[Key]] = {name: set() for name in tables.tables}
+        self.changes: dict[str, dict[Key, Row]] = {name: {} for name in tables.tables}
 
     def get(self, table: str, key: Key) -> Row | None:
-        cached = self.cache[table]
-        if key not in cached and key in self.tables.known[table]:
-            cached[key] = self.tables.known[table][key]
-        if key not in cached:
-            spec = self.tables.tables[table]
-            where = " AND ".join(f"{c} = ?" for c in spec.key)
-            found = self.tables.database.query(f"SELECT * FROM {self.tables.name(table)} WHERE {where}", key)
-            cached[key] = decode(spec, found[0]) if found else _DELETED
-        row = cached[key]
+        row = self.changes[table].get(key)
+        if row is None:
+            rows = self.tables.rows_of[table]
+            row = rows.known.get(key)
+            if row is None:
+                row = self.tables.load(rows, key)
         return None if row is _DELETED else row
 
     def put(self, table: str, row: Row) -> None:
-        key = tuple(row[c] for c in self.tables.tables[table].key)
-        self.cache[table][key] = row
-        self.dirty[table].add(key)
+        self.changes[table][self.tables.rows_of[table].key_of(row)] = row
 
     def delete(self, table: str, key: Key) -> None:
-        self.cache[table][key] = _DELETED
-        self.dirty[table].add(key)
+        self.changes[table][key] = _DELETED
 
-    def flush(self, cursor: Any) -> None:
-        sql = self.tables.database.sql
-        for name, keys in self.dirty.items():
-            if not keys:
-                continue
-            spec = self.tables.tables[name]
-            table = self.tables.name(name)
-            upserts = [
-                _encode(spec, self.cache[name][k]) for k in keys if self.cache[name][k] is not _DELETED
-            ]
-            deletes = [k for k in keys if self.cache[name][k] is _DELETED]
-            if deletes:
-                where = " AND ".join(f"{c} = ?" for c in spec.key)
-                cursor.executemany(sql(f"DELETE FROM {table} WHERE {where}"), deletes)
-            if upserts:
-                columns = list(spec.columns)
-                updates = [c for c in columns if c not in spec.key]
-                conflict = (
-                    "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
-                    if updates
-                    else "DO NOTHING"
-                )
-                cursor.executemany(
-                    sql(
-                        f"INSERT INTO {table} ({', '.join(columns)}) "
-                        f"VALUES ({', '.join('?' for _ in columns)}) "
-                        f"ON CONFLICT ({', '.join(spec.key)}) {conflict}"
-                    ),
-                    upserts,
-                )
+    def statements(self) -> list[Statement]:
+        """The SQL that writes this batch's changes."""
+        statements: list[Statement] = []
+        for name, changes in self.changes.items():
+            if changes:
+                rows = self.tables.rows_of[name]
+                upserts = [rows.encode(row) for row in changes.values() if row is not _DELETED]
+                deletes = [key for key, row in changes.items() if row is _DELETED]
+                writes = _arrays if self.tables.database.dialect == "postgres" else _rows
+                statements += writes(rows, upserts, deletes)
+        return statements
+
+
+def _upsert(table: TableRows) -> str:
+    """``ON CONFLICT`` clause replacing the whole row."""
+    updates = [c for c in table.spec.columns if c not in table.spec.key]
+    action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates) if updates else "DO NOTHING"
+    return f"ON CONFLICT ({', '.join(table.spec.key)}) {action}"
+
+
+def _rows(table: TableRows, upserts: list[tuple[Any, ...]], deletes: list[Key]) -> list[Statement]:
+    """SQLite: one prepared statement run for each row (in-process, so cheap)."""
+    spec, statements = table.spec, []
+    if deletes:
+        where = " AND ".join(f"{c} = ?" for c in spec.key)
+        statements.append(Statement(f"DELETE FROM {table.sql_name} WHERE {where}", deletes, many=True))
+    if upserts:
+        statements.append(
+            Statement(
+                f"INSERT INTO {table.sql_name} ({', '.join(spec.columns)}) "
+                f"VALUES ({', '.join('?' for _ in spec.columns)}) {_upsert(table)}",
+                upserts,
+                many=True,
+            )
+        )
+    return statements
+
+
+def _arrays(table: TableRows, upserts: list[tuple[Any, ...]], deletes: list[Key]) -> list[Statement]:
+    """PostgreSQL: each column is sent as one array (binary), so a batch of rows is one
+    statement, not a round trip per row."""
+    spec, types, statements = table.spec, _SQL_TYPES["postgres"], []
+    if deletes:
+        arrays = ", ".join(f"%b::{types[spec.columns[c]]}[]" for c in spec.key)
+        statements.append(
+            Statement(
+                f"DELETE FROM {table.sql_name} WHERE ({', '.join(spec.key)}) IN "
+                f"(SELECT * FROM unnest({arrays}))",
+                [list(column) for column in zip(*deletes, strict=True)],
+            )
+        )
+    if upserts:
+        arrays = ", ".join(f"%b::{types[kind]}[]" for kind in spec.columns.values())
+        statements.append(
+            Statement(
+                f"INSERT INTO {table.sql_name} ({', '.join(spec.columns)}) "
+                f"SELECT * FROM unnest({arrays}) {_upsert(table)}",
+                [list(column) for column in zip(*upserts, strict=True)],
+            )
+        )
+    return statements
