@@ -13,9 +13,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from api import problems
 from api.metrics import ProjectionCollector, RequestMetrics
 from api.responses import OrjsonResponse
-from api.routers import funds, health, organisations, people, projects, views
+from api.routers import contract, funds, health, organisations, people, projects, views
 from domain.application import Gongzhi
 from infra.persistence import open_application
+from infra.relay import Relay
 from infra.settings import Settings, load_settings
 from infra.views import open_views
 
@@ -30,7 +31,13 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         thread = runner.start() if settings.projections_in_process else None
+        # The embedded default publishes to Kafka from inside the API process when told where it is.
+        relay = Relay(application.recorder, settings) if settings.kafka_bootstrap_servers else None
+        if relay:
+            relay.start()
         yield
+        if relay:
+            relay.close()
         runner.stop()
         app.state.command_lanes.shutdown()
         if thread:
@@ -56,6 +63,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         projects.router,
         funds.router,
         views.router,
+        contract.router,
     ):
         app.include_router(router)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
 from infra.settings import SettingsError, load_settings
 from infra.views import UnknownView
@@ -59,14 +60,53 @@ def _project(args: argparse.Namespace) -> int:
     from infra.persistence import open_application
     from infra.views import open_views
 
-    application = open_application(load_settings())
+    settings = load_settings()
+    if args.source == "kafka" and not settings.kafka_bootstrap_servers:
+        print("gongzhi project: --source kafka needs GONGZHI_KAFKA_BOOTSTRAP_SERVERS", file=sys.stderr)
+        return 2
+    application = open_application(settings)
     runner = open_views(application, args.views)
-    print(f"gongzhi: projecting {', '.join(runner.views)}", file=sys.stderr)
+    print(f"gongzhi: projecting {', '.join(runner.views)} from the {args.source}", file=sys.stderr)
+    follower: Any
+    if args.source == "kafka":
+        from infra.kafka_projection import KafkaFeeder
+
+        follower = KafkaFeeder(runner, settings)
+    else:
+        follower = runner
     try:
-        runner.run_forever()
+        follower.run_forever()
     except KeyboardInterrupt:
-        runner.stop()
+        follower.stop()
     finally:
+        if args.source == "kafka":
+            follower.close()
+        application.close()
+    return 0
+
+
+def _relay(_: argparse.Namespace) -> int:
+    """Publishes the store's events to Kafka until interrupted."""
+    from infra.persistence import open_application
+    from infra.relay import Relay
+
+    settings = load_settings()
+    if not settings.kafka_bootstrap_servers:
+        print("gongzhi relay: set GONGZHI_KAFKA_BOOTSTRAP_SERVERS (host:port of Kafka)", file=sys.stderr)
+        return 2
+    application = open_application(settings)
+    relay = Relay(application.recorder, settings)
+    print(
+        f"gongzhi: relaying to Kafka at {settings.kafka_bootstrap_servers} "
+        f"from position {relay.position() + 1}",
+        file=sys.stderr,
+    )
+    try:
+        relay.run_forever()
+    except KeyboardInterrupt:
+        relay.stop()
+    finally:
+        relay.close()
         application.close()
     return 0
 
@@ -106,7 +146,12 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
     project = commands.add_parser("project", help="run the projections in their own process")
     project.add_argument("views", nargs="*", help="view names (default: all)")
+    project.add_argument(
+        "--source", choices=["store", "kafka"], default="store", help="the store's log, or the Kafka topics"
+    )
     project.set_defaults(handler=_project)
+    relay = commands.add_parser("relay", help="publish every stored event to Kafka, in order")
+    relay.set_defaults(handler=_relay)
     projections = commands.add_parser("projections", help="manage the read models")
     projection_commands = projections.add_subparsers(dest="action", required=True)
     rebuild = projection_commands.add_parser("rebuild", help="rebuild views from the first event")

@@ -10,6 +10,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from infra.kafka_projection import dead_letter_counts
+from infra.relay import published_position
 from projections.runner import ViewRunner
 
 Scope = dict[str, Any]
@@ -73,4 +75,13 @@ class ProjectionCollector(Collector):
             lag_seconds.add_metric([name], seconds)
         head = GaugeMetricFamily("gongzhi_store_head_position", "Newest position in the event store")
         head.add_metric([], self.runner.head())
-        yield from (position, lag_events, lag_seconds, head)
+        relay = GaugeMetricFamily(
+            "gongzhi_relay_lag_events", "Stored events not yet acknowledged by Kafka (the relay's lag)"
+        )
+        relay.add_metric([], self.runner.head() - published_position(self.runner.recorder))
+        dead = GaugeMetricFamily(
+            "gongzhi_kafka_dead_letters", "Messages a Kafka-fed projector could not apply", labels=["group"]
+        )
+        for group, count in dead_letter_counts(self.runner.database).items():
+            dead.add_metric([group], count)
+        yield from (position, lag_events, lag_seconds, head, relay, dead)

@@ -33,6 +33,32 @@ class Settings(BaseSettings):
     read_wait_seconds: float = Field(
         2.0, ge=0, le=30, description="How long a read with min_position waits for its view"
     )
+    kafka_bootstrap_servers: str | None = Field(
+        None, description="host:port[,host:port…] of Kafka; set, the relay runs inside `gongzhi serve`"
+    )
+    kafka_topic_partitions: int = Field(
+        4, ge=1, le=1000, description="Partitions of topics the relay creates"
+    )
+    kafka_replication_factor: int = Field(1, ge=1, le=10)
+    kafka_topic_prefix: str = Field(
+        "", pattern=r"^[A-Za-z0-9._-]*$", description="Put before every topic name, e.g. `staging.`"
+    )
+    kafka_client_id: str = Field("gongzhi")
+    kafka_group_id: str = Field("gongzhi-projections", description="Consumer group of Kafka-fed projectors")
+    kafka_session_timeout_ms: int = Field(10_000, ge=1_000, le=300_000)
+    kafka_heartbeat_interval_ms: int = Field(1_000, ge=100, le=60_000)
+    event_source: str = Field("urn:gongzhi", description="The CloudEvents `source` of published events")
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _host_ports(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        for server in value.split(","):
+            host, _, port = server.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"{server!r} is not host:port")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.application import Gongzhi
+from infra.kafka_projection import create_kafka_tables
+from infra.relay import relay_tracking
 from projections import ALL_VIEWS
 from projections.runner import ViewRunner
 from projections.store import Database
@@ -25,4 +27,7 @@ def open_views(application: Gongzhi, names: Sequence[str] = ()) -> ViewRunner:
     runner = ViewRunner(application.recorder, database, chosen)
     for name in runner.views:
         runner.live(name)  # creates the first generation's tables once, up front
+    # Tables the status and metrics read, whether or not Kafka is in use.
+    relay_tracking(application.recorder)
+    create_kafka_tables(database)
     return runner

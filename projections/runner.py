@@ -132,25 +132,34 @@ class ViewRunner:
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> list[ViewTables]:
         """Builds the next generation of each view from the first event, reading the
         log once for all of them, then swaps each in when it has caught up."""
-        fresh = []
-        for name in names or list(self.views):
-            generation = self.live(name).generation + 1
-            tables = ViewTables(self.database, self.views[name], generation, exclusive=True)
-            tables.drop()
-            tables.create()
-            fresh.append(tables)
+        fresh = self.next_generations(names)
         # Catch up, then again for what arrived meanwhile, then swap.
         writer = BatchWriter()
         try:
-            while self.catch_up(*fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, writer=None):
+            while self.catch_up(*fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, writer=writer):
                 pass
         finally:
             writer.close()
+        self.swap_in(fresh)
+        return fresh
+
+    def next_generations(self, names: Sequence[str] = (), *, exclusive: bool = True) -> list[ViewTables]:
+        """Empty tables of the next generation of each view (all by default)."""
+        fresh = []
+        for name in names or list(self.views):
+            generation = self.live(name).generation + 1
+            tables = ViewTables(self.database, self.views[name], generation, exclusive=exclusive)
+            tables.drop()
+            tables.create()
+            fresh.append(tables)
+        return fresh
+
+    def swap_in(self, fresh: Sequence[ViewTables]) -> None:
+        """Makes each generation live (one pointer row each) and drops the one it replaces."""
         for tables in fresh:
             live = self.live(tables.view.name)
             self._point(tables.view.name, tables.generation)
             live.drop()
-        return fresh
 
     def _point(self, name: str, generation: int) -> None:
         table = f"{self.database.prefix}{GENERATIONS_TABLE}"

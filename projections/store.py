@@ -64,10 +64,16 @@ class Database:
         with self.transaction(commit=True) as cursor:
             cursor.execute(self.sql(statement), tuple(params))
 
-    def query(self, statement: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        with self.transaction(commit=False) as cursor:
+    def query(
+        self, statement: str, params: Iterable[Any] = (), cursor: Any | None = None
+    ) -> list[dict[str, Any]]:
+        """Rows of a query, in a transaction of its own or in the given cursor's."""
+        if cursor is not None:
             cursor.execute(self.sql(statement), tuple(params))
             return [dict(row) for row in cursor.fetchall()]
+        with self.transaction(commit=False) as own:
+            own.execute(self.sql(statement), tuple(params))
+            return [dict(row) for row in own.fetchall()]
 
     def table_name(self, view: str, table: str, generation: int) -> str:
         return f"{self.prefix}view_{view}_{table}_g{generation}"
@@ -163,6 +169,8 @@ class ViewTables:
         self.tracking_name = f"{view.name}@{generation}"
         self.tables = {t.name: t for t in view.tables}
         self.writer: BatchWriter | None = None
+        self.cursor: Any | None = None
+        """Set while a batch reads and writes in one transaction (several writers)."""
         evicted = KeyFilter() if exclusive else None
         self.rows_of = {t.name: TableRows(t, self.name(t.name), evicted) for t in view.tables}
 
@@ -215,7 +223,8 @@ class ViewTables:
             row = _DELETED
         else:
             where = " AND ".join(f"{c} = ?" for c in table.spec.key)
-            found = self.database.query(f"SELECT * FROM {table.sql_name} WHERE {where}", key)
+            statement = f"SELECT * FROM {table.sql_name} WHERE {where}"
+            found = self.database.query(statement, key, cursor=self.cursor)
             row = decode(table.spec, found[0]) if found else _DELETED
         table.known[key] = row
         return row

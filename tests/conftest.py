@@ -29,6 +29,8 @@ DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PROBLEM_JSON = "application/problem+json"
 HTTPX_DEPRECATION = "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning"
 
+pytest_plugins = ["tests.kafka_broker"]
+
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),

@@ -12,6 +12,8 @@ from api.problems import BadRequest, ViewBehind
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from domain.errors import NotFound
 from domain.values import ProjectStatus
+from infra.kafka_projection import dead_letter_counts
+from infra.relay import published_position
 from projections.queries import BadCursor, Page, ViewQueries
 from projections.runner import ViewRunner
 
@@ -137,4 +139,13 @@ def status(runner: Runner) -> OrjsonResponse:
     for name in runner.views:
         position, behind, seconds = runner.lag(runner.live(name))
         views[name] = {"position": position, "lag_events": behind, "lag_seconds": round(seconds, 3)}
-    return OrjsonResponse({"head_position": runner.head(), "views": views})
+    head = runner.head()
+    relay_position = published_position(runner.recorder)
+    return OrjsonResponse(
+        {
+            "head_position": head,
+            "views": views,
+            "relay": {"position": relay_position, "lag_events": head - relay_position},
+            "dead_letters": dead_letter_counts(runner.database),
+        }
+    )

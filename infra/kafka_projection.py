@@ -1,0 +1,345 @@
+"""Views fed from Kafka: the same handlers as from the store's log, the topics as source.
+
+A projector consumes the event topics in a consumer group (several projectors
+split the partitions). Each poll is one batch and one database transaction:
+the batch's events (sorted by store position) go through every view's handler,
+and in the same transaction are written the views' rows, each aggregate's last
+applied version (so that an event the relay published twice is applied once),
+and the next offset of every partition. Offsets are committed to Kafka only
+afterwards, and on assignment a projector seeks to the offsets in the database,
+so the database, not Kafka, decides where to resume: a crash or rebalance at any
+point loses and doubles nothing.
+
+Batches of several projectors are serialised by a lock row taken first in each
+transaction, and rows are read inside it (no cache between batches), so two
+projectors never overwrite each other's changes to a shared row. A message that
+cannot be decoded, or has a type the contract does not know, goes to the
+dead-letter topic with headers saying why, and is counted.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.structs import OffsetAndMetadata
+
+from infra.contract import DEAD_LETTER_TOPIC, TOPICS, UndecodableMessage, from_message
+from infra.settings import Settings
+from projections.events import EventRecord
+from projections.rows import Rows, Table, View
+from projections.runner import ViewRunner
+from projections.store import Database, UnitOfWork, ViewTables
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 2_000
+MAX_BUFFERED = 10_000
+"""Messages held per partition while earlier positions are awaited from others."""
+APPLIED = Table("versions", {"aggregate_id": "text", "version": "integer"}, key=("aggregate_id",))
+
+
+class AppliedVersions(View):
+    """Each aggregate's last version applied to the views (read and written by the feeder)."""
+
+    name = "kafka_applied"
+    tables = (APPLIED,)
+    events = frozenset()
+
+    def handle(self, event: EventRecord, rows: Rows) -> None:
+        rows.put("versions", {"aggregate_id": event.aggregate_id, "version": event.version})
+
+
+def kafka_table_names(database: Database) -> tuple[str, str]:
+    return f"{database.prefix}view_kafka_offsets", f"{database.prefix}view_kafka_groups"
+
+
+def create_kafka_tables(database: Database) -> tuple[str, str]:
+    """The offsets table and the groups table, created if missing."""
+    offsets, groups = kafka_table_names(database)
+    database.execute(
+        f"CREATE TABLE IF NOT EXISTS {offsets} (group_id TEXT, topic TEXT, kafka_partition "
+        "INTEGER, next_offset BIGINT NOT NULL, PRIMARY KEY (group_id, topic, kafka_partition))"
+    )
+    database.execute(
+        f"CREATE TABLE IF NOT EXISTS {groups} "
+        "(group_id TEXT PRIMARY KEY, dead_letters BIGINT NOT NULL, batches BIGINT NOT NULL)"
+    )
+    return offsets, groups
+
+
+def dead_letter_counts(database: Database) -> dict[str, int]:
+    """Consumer group → messages it sent to the dead-letter topic."""
+    _, groups = kafka_table_names(database)
+    return {r["group_id"]: int(r["dead_letters"]) for r in database.query(f"SELECT * FROM {groups}")}
+
+
+class KafkaState:
+    """Offsets, the lock row and the dead-letter count of one consumer group, in the
+    views' database."""
+
+    def __init__(self, database: Database, group_id: str) -> None:
+        self.database = database
+        self.group_id = group_id
+        self.offsets, self.groups = create_kafka_tables(database)
+        database.execute(
+            f"INSERT INTO {self.groups} VALUES (?, 0, 0) ON CONFLICT (group_id) DO NOTHING", [group_id]
+        )
+
+    def next_offsets(self) -> dict[tuple[str, int], int]:
+        rows = self.database.query(
+            f"SELECT topic, kafka_partition, next_offset FROM {self.offsets} WHERE group_id = ?",
+            [self.group_id],
+        )
+        return {(r["topic"], int(r["kafka_partition"])): int(r["next_offset"]) for r in rows}
+
+    def dead_letters(self) -> int:
+        rows = self.database.query(
+            f"SELECT dead_letters FROM {self.groups} WHERE group_id = ?", [self.group_id]
+        )
+        return int(rows[0]["dead_letters"]) if rows else 0
+
+    def lock(self, cursor: Any) -> None:
+        """Taken first in a batch's transaction: one batch of this group at a time."""
+        cursor.execute(
+            self.database.sql(f"UPDATE {self.groups} SET batches = batches + 1 WHERE group_id = ?"),
+            (self.group_id,),
+        )
+
+    def record(self, cursor: Any, offsets: dict[tuple[str, int], int], dead_letters: int) -> None:
+        sql = self.database.sql
+        for (topic, partition), offset in offsets.items():
+            cursor.execute(
+                sql(
+                    f"INSERT INTO {self.offsets} VALUES (?, ?, ?, ?) ON CONFLICT "
+                    "(group_id, topic, kafka_partition) DO UPDATE SET next_offset = excluded.next_offset"
+                ),
+                (self.group_id, topic, partition, offset),
+            )
+        if dead_letters:
+            cursor.execute(
+                sql(f"UPDATE {self.groups} SET dead_letters = dead_letters + ? WHERE group_id = ?"),
+                (dead_letters, self.group_id),
+            )
+
+
+class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, feeder: KafkaFeeder) -> None:
+        self.feeder = feeder
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self.feeder.forget_buffered(revoked)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        stored = self.feeder.state.next_offsets()
+        for partition in assigned:
+            offset = stored.get((partition.topic, partition.partition))
+            if offset is not None:
+                self.feeder.consumer.seek(partition, offset)
+
+
+class KafkaFeeder:
+    def __init__(self, runner: ViewRunner, settings: Settings, group_id: str | None = None) -> None:
+        self.runner = runner
+        self.settings = settings
+        self.group_id = group_id or settings.kafka_group_id
+        self.state = KafkaState(runner.database, self.group_id)
+        self.applied = ViewTables(runner.database, AppliedVersions(), 1)
+        self.applied.create()
+        self.topics = [settings.kafka_topic_prefix + topic for topic in TOPICS]
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id=f"{settings.kafka_client_id}-projector",
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=MAX_BATCH,
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            max_poll_interval_ms=max(5_000, settings.kafka_session_timeout_ms),
+        )
+        self.consumer.subscribe(self.topics, listener=_SeekToStored(self))
+        self._dead_letters: KafkaProducer | None = None
+        self._buffers: dict[TopicPartition, deque[tuple[int, Any, EventRecord | str]]] = {}
+        self._last_position: dict[TopicPartition, int] = {}
+        self.stopping = threading.Event()
+
+    def poll_once(self, timeout_ms: int = 500) -> int:
+        """Polls once and applies what is ready; returns how many messages it applied."""
+        polled = self.consumer.poll(timeout_ms=timeout_ms, max_records=MAX_BATCH)
+        for partition, records in polled.items():
+            buffer = self._buffers.setdefault(partition, deque())
+            for record in records:
+                try:
+                    event: EventRecord | str = from_message(list(record.headers), record.key, record.value)
+                except UndecodableMessage as error:
+                    event = str(error)
+                if not isinstance(event, str):
+                    self._last_position[partition] = event.position
+                # A refused message sorts with the event before it in its partition.
+                buffer.append((self._last_position.get(partition, 0), record, event))
+        ready = self._take_ready()
+        self._pause_the_far_ahead()
+        if not ready:
+            return 0
+        events = sorted((e for _, _, e in ready if not isinstance(e, str)), key=lambda e: e.position)
+        refused = [(partition, record, e) for partition, record, e in ready if isinstance(e, str)]
+        if refused:
+            self._send_to_dead_letters(refused)
+        offsets: dict[tuple[str, int], int] = {}
+        for partition, record, _ in ready:
+            offsets[partition.topic, partition.partition] = record.offset + 1
+        self._apply(events, offsets, len(refused))
+        self.consumer.commit(
+            {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
+        )
+        return len(ready)
+
+    def _take_ready(self) -> list[tuple[TopicPartition, Any, EventRecord | str]]:
+        """The buffered messages that may be applied now, in each partition's order.
+
+        Events reach the views in store order across partitions as far as this
+        projector can tell: an event waits while an assigned partition might still
+        deliver an earlier one (it has not yet delivered anything later, and it is
+        not drained), so that, say, an organisation's registration is applied
+        before the project it leads.
+        """
+        frontier = float("inf")
+        for partition in self.consumer.assignment():
+            if self._drained(partition):
+                continue
+            frontier = min(frontier, self._last_position.get(partition, 0))
+        heads = (
+            (position, n, partition)
+            for partition, buffer in self._buffers.items()
+            for n, (position, _, _) in enumerate(buffer)
+            if position <= frontier
+        )
+        # At most a batch, the lowest positions first (each partition's oldest).
+        taken: dict[TopicPartition, int] = {}
+        for _, _, partition in heapq.nsmallest(MAX_BATCH, heads, key=lambda head: (head[0], head[1])):
+            taken[partition] = taken.get(partition, 0) + 1
+        ready = []
+        for partition, count in taken.items():
+            buffer = self._buffers[partition]
+            for _ in range(count):
+                _, record, event = buffer.popleft()
+                ready.append((partition, record, event))
+        return ready
+
+    def _pause_the_far_ahead(self) -> None:
+        """Stops fetching partitions whose buffer is full (they wait on the others), so
+        memory stays bounded; the partition holding the others back is never full."""
+        for partition, buffer in self._buffers.items():
+            if len(buffer) >= MAX_BUFFERED and partition not in self.consumer.paused():
+                self.consumer.pause(partition)
+            elif len(buffer) < MAX_BUFFERED and partition in self.consumer.paused():
+                self.consumer.resume(partition)
+
+    def _drained(self, partition: TopicPartition) -> bool:
+        """Everything the partition held at the last fetch has been received."""
+        highwater = self.consumer.highwater(partition)
+        return highwater is not None and self.consumer.position(partition) >= highwater
+
+    def forget_buffered(self, partitions: Any = None) -> None:
+        """Drops buffered messages (they are fetched again from the stored offsets)."""
+        for partition in list(partitions if partitions is not None else self._buffers):
+            self._buffers.pop(partition, None)
+            self._last_position.pop(partition, None)
+
+    def _apply(self, events: list[EventRecord], offsets: dict[tuple[str, int], int], refused: int) -> None:
+        views = [self.runner.live(name) for name in self.runner.views]
+        database = self.runner.database
+        with database.transaction(commit=True) as cursor:
+            self.state.lock(cursor)
+            for tables in (self.applied, *views):
+                tables.cursor = cursor
+            try:
+                applied = UnitOfWork(self.applied)
+                fresh = []
+                for event in events:
+                    seen = applied.get("versions", (event.aggregate_id,))
+                    if seen is None or seen["version"] < event.version:
+                        self.applied.view.handle(event, applied)
+                        fresh.append(event)
+                works = [tables.handle(fresh) for tables in views]
+                for work in (applied, *works):
+                    for statement in work.statements():
+                        run = cursor.executemany if statement.many else cursor.execute
+                        run(statement.sql, statement.params)
+                if fresh:
+                    self._track(cursor, views, max(e.position for e in fresh))
+                self.state.record(cursor, offsets, refused)
+            finally:
+                for tables in (self.applied, *views):
+                    tables.cursor = None
+                    tables.forget()  # other projectors may change these rows between batches
+
+    def _track(self, cursor: Any, views: Sequence[ViewTables], position: int) -> None:
+        """Each view's position: the highest store position it has applied."""
+        for tables in views:
+            if position > tables.position():
+                self.runner.database.tracking._insert_tracking(  # type: ignore[attr-defined]
+                    cursor, Tracking(tables.tracking_name, position)
+                )
+
+    def _send_to_dead_letters(self, refused: list[tuple[TopicPartition, Any, str]]) -> None:
+        if self._dead_letters is None:
+            self._dead_letters = KafkaProducer(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                client_id=f"{self.settings.kafka_client_id}-dead-letters",
+                acks="all",
+            )
+        for partition, record, reason in refused:
+            log.warning(
+                "Dead letter from %s[%d]@%d: %s", partition.topic, partition.partition, record.offset, reason
+            )
+            headers = [
+                *record.headers,
+                ("dead_letter_reason", reason.encode()),
+                ("dead_letter_source_topic", partition.topic.encode()),
+                ("dead_letter_source_partition", str(partition.partition).encode()),
+                ("dead_letter_source_offset", str(record.offset).encode()),
+            ]
+            self._dead_letters.send(
+                self.settings.kafka_topic_prefix + DEAD_LETTER_TOPIC,
+                key=record.key,
+                value=record.value,
+                headers=headers,
+            )
+        self._dead_letters.flush()
+
+    def run_forever(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.poll_once()
+            except Exception:
+                log.exception("Kafka-fed projection batch failed; retrying from the stored offsets")
+                self._seek_to_stored()
+                self.stopping.wait(1.0)
+
+    def _seek_to_stored(self) -> None:
+        self.forget_buffered()
+        stored = self.state.next_offsets()
+        for partition in self.consumer.assignment():
+            offset = stored.get((partition.topic, partition.partition))
+            if offset is not None:
+                self.consumer.seek(partition, offset)
+            else:
+                self.consumer.seek_to_beginning(partition)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def close(self) -> None:
+        self.stop()
+        self.consumer.close()
+        if self._dead_letters is not None:
+            self._dead_letters.close()
