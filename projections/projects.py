@@ -6,6 +6,7 @@ from typing import Any
 
 from projections.events import EventRecord
 from projections.rows import Rows, Table, View
+from projections.waiting import WAITING, settle, wait_for
 
 PROJECTS = Table(
     "projects",
@@ -41,6 +42,9 @@ DISBURSEMENTS = Table(
 )
 """Requested disbursements that name a project, until they are paid or rejected."""
 
+UNCLAIMED = Table("unclaimed_payments", {"project_id": "text", "paid_fen": "integer"}, key=("project_id",))
+"""Money paid for a project this view has not yet seen proposed (only when fed from Kafka)."""
+
 TRANSITIONS = {
     "Project.Approved": ("approved", "approved_at"),
     "Project.Started": ("started", "started_at"),
@@ -51,7 +55,7 @@ TRANSITIONS = {
 
 class ProjectsView(View):
     name = "projects"
-    tables = (PROJECTS, ORGANISATIONS, DISBURSEMENTS)
+    tables = (PROJECTS, ORGANISATIONS, DISBURSEMENTS, UNCLAIMED, WAITING)
     events = frozenset(
         {
             "Organisation.Registered",
@@ -69,6 +73,10 @@ class ProjectsView(View):
         match event.type:
             case "Organisation.Registered":
                 rows.put("organisations", {"id": event.aggregate_id, "jurisdiction": p["jurisdiction"]})
+                for project_id in settle(rows, event.aggregate_id, "project"):
+                    project = rows.get("projects", (project_id,))
+                    if project is not None:
+                        rows.put("projects", {**project, "jurisdiction": p["jurisdiction"]})
             case "Project.Proposed":
                 self._proposed(event, rows)
             case "Project.ProgressReported":
@@ -97,6 +105,11 @@ class ProjectsView(View):
     def _proposed(self, event: EventRecord, rows: Rows) -> None:
         p = event.payload
         lead = rows.get("organisations", (p["lead_organisation_id"],))
+        if lead is None:
+            wait_for(rows, p["lead_organisation_id"], "project", event.aggregate_id)
+        unclaimed = rows.get("unclaimed_payments", (event.aggregate_id,))
+        if unclaimed is not None:
+            rows.delete("unclaimed_payments", (event.aggregate_id,))
         rows.put(
             "projects",
             {
@@ -108,7 +121,7 @@ class ProjectsView(View):
                 "jurisdiction": lead["jurisdiction"] if lead else None,
                 "status": "proposed",
                 "budget_fen": p.get("budget_fen"),
-                "disbursed_fen": 0,
+                "disbursed_fen": unclaimed["paid_fen"] if unclaimed else 0,
                 "beneficiaries": 0,
                 "last_progress_note": None,
                 "proposed_at": event.recorded_at,
@@ -140,7 +153,11 @@ class ProjectsView(View):
         if disbursement is None:
             return
         rows.delete("disbursements", key)
-        project = rows.get("projects", (disbursement["project_id"],))
+        project_id, amount = disbursement["project_id"], event.payload["amount_fen"]
+        project = rows.get("projects", (project_id,))
         if project is not None:
-            paid = project["disbursed_fen"] + event.payload["amount_fen"]
-            rows.put("projects", {**project, "disbursed_fen": paid})
+            rows.put("projects", {**project, "disbursed_fen": project["disbursed_fen"] + amount})
+        else:
+            unclaimed = rows.get("unclaimed_payments", (project_id,))
+            paid = (unclaimed["paid_fen"] if unclaimed else 0) + amount
+            rows.put("unclaimed_payments", {"project_id": project_id, "paid_fen": paid})

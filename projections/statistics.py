@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from projections.events import EventRecord
 from projections.rows import Rows, Table, View
+from projections.waiting import WAITING, settle, wait_for
 
 ORGANISATIONS = Table(
     "organisations",
@@ -18,7 +19,11 @@ ORGANISATIONS = Table(
     key=("id",),
 )
 PROJECTS = Table("projects", {"id": "text", "jurisdiction": "text", "status": "text"}, key=("id",))
-FUNDS = Table("funds", {"id": "text", "jurisdiction": "text"}, key=("id",))
+FUNDS = Table(
+    "funds",
+    {"id": "text", "jurisdiction": "text", "donated_fen": "integer", "paid_fen": "integer"},
+    key=("id",),
+)
 FIGURES = Table(
     "figures",
     {"jurisdiction": "text", "metric": "text", "value": "integer"},
@@ -60,12 +65,25 @@ def add(rows: Rows, jurisdiction: str | None, metric: str, delta: int) -> None:
     key = (jurisdiction or "", metric)
     row = rows.get("figures", key)
     value = (row["value"] if row else 0) + delta
-    rows.put("figures", {"jurisdiction": key[0], "metric": metric, "value": value})
+    if value == 0 and (not key[0] or metric not in TOTALS):
+        # A count back at zero is as if never counted, so the rows do not depend on
+        # the order things arrived in; the totals stay, shown as 0, where an
+        # organisation is registered.
+        rows.delete("figures", key)
+    else:
+        rows.put("figures", {"jurisdiction": key[0], "metric": metric, "value": value})
+
+
+def move(rows: Rows, metric: str, value: int, jurisdiction: str) -> None:
+    """Moves ``value`` of a metric from no known jurisdiction ("") to ``jurisdiction``,
+    once the organisation something waited for is known."""
+    add(rows, "", metric, -value)
+    add(rows, jurisdiction, metric, value)
 
 
 class StatisticsView(View):
     name = "statistics"
-    tables = (ORGANISATIONS, PROJECTS, FUNDS, FIGURES)
+    tables = (ORGANISATIONS, PROJECTS, FUNDS, FIGURES, WAITING)
     events = frozenset(
         {
             "Organisation.Registered",
@@ -95,6 +113,8 @@ class StatisticsView(View):
             case "Project.Proposed":
                 lead = rows.get("organisations", (p["lead_organisation_id"],))
                 jurisdiction = lead["jurisdiction"] if lead else None
+                if lead is None:
+                    wait_for(rows, p["lead_organisation_id"], "project", event.aggregate_id)
                 rows.put(
                     "projects", {"id": event.aggregate_id, "jurisdiction": jurisdiction, "status": "proposed"}
                 )
@@ -105,11 +125,17 @@ class StatisticsView(View):
             case "Fund.Opened":
                 owner = rows.get("organisations", (p["organisation_id"],))
                 jurisdiction = owner["jurisdiction"] if owner else None
-                rows.put("funds", {"id": event.aggregate_id, "jurisdiction": jurisdiction})
+                if owner is None:
+                    wait_for(rows, p["organisation_id"], "fund", event.aggregate_id)
+                rows.put(
+                    "funds",
+                    {"id": event.aggregate_id, "jurisdiction": jurisdiction, "donated_fen": 0, "paid_fen": 0},
+                )
             case "Fund.DonationReceived" | "Fund.DisbursementPaid":
                 fund = rows.get("funds", (event.aggregate_id,))
                 if fund is not None:
                     metric = "donated_fen" if kind == "Fund.DonationReceived" else "paid_fen"
+                    rows.put("funds", {**fund, metric: fund[metric] + p["amount_fen"]})
                     add(rows, fund["jurisdiction"], metric, p["amount_fen"])
 
     @staticmethod
@@ -126,6 +152,19 @@ class StatisticsView(View):
             add(rows, p["jurisdiction"], metric, 1)
         for metric in TOTALS:
             add(rows, p["jurisdiction"], metric, 0)
+        # What arrived before the organisation (from Kafka) counted nowhere in particular.
+        for project_id in settle(rows, event.aggregate_id, "project"):
+            project = rows.get("projects", (project_id,))
+            if project is not None:
+                rows.put("projects", {**project, "jurisdiction": p["jurisdiction"]})
+                for metric in ("projects", f"projects.status.{project['status']}"):
+                    move(rows, metric, 1, p["jurisdiction"])
+        for fund_id in settle(rows, event.aggregate_id, "fund"):
+            fund = rows.get("funds", (fund_id,))
+            if fund is not None:
+                rows.put("funds", {**fund, "jurisdiction": p["jurisdiction"]})
+                for metric in ("donated_fen", "paid_fen"):
+                    move(rows, metric, fund[metric], p["jurisdiction"])
 
     @staticmethod
     def _move(rows: Rows, table: str, id_: str, status: str) -> None:

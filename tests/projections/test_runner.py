@@ -132,6 +132,28 @@ def test_a_view_ignores_exactly_the_event_types_it_does_not_declare(
     assert rows_by_table(declared) == rows_by_table(everything)
 
 
+ARRIVAL_ORDERS = {
+    "funds first": ["Fund", "Project", "Person", "Organisation"],
+    "projects first": ["Project", "Organisation", "Fund", "Person"],
+    "organisations last": ["Person", "Project", "Fund", "Organisation"],
+}
+
+
+@pytest.mark.parametrize("view", ALL_VIEWS, ids=lambda v: v.name)
+@pytest.mark.parametrize("order", ARRIVAL_ORDERS, ids=str)
+def test_a_view_ends_the_same_whatever_order_aggregates_of_different_types_arrive_in(
+    rich_history: list[EventRecord], view: type[View], order: str
+) -> None:
+    """From Kafka, each aggregate type has its own topic: only each aggregate's own
+    events keep their order. A view must end in the same rows however the topics
+    interleave."""
+    rank = {name: n for n, name in enumerate(ARRIVAL_ORDERS[order])}
+    # Stable: each aggregate's events keep their order; types arrive one after another.
+    arrived = sorted(rich_history, key=lambda e: rank[e.aggregate_type])
+
+    assert rows_by_table(fold(view(), arrived)) == rows_by_table(fold(view(), rich_history))
+
+
 def test_views_kept_through_the_store_equal_the_pure_fold_of_the_history(
     app: Gongzhi, rich_history: list[EventRecord]
 ) -> None:
