@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from api import problems
 from api.metrics import ProjectionCollector, RequestMetrics
 from api.responses import OrjsonResponse
-from api.routers import contract, funds, health, organisations, people, projects, views
+from api.routers import audit, contract, funds, health, organisations, people, projects, views
 from domain.application import Gongzhi
 from infra.persistence import open_application
 from infra.relay import Relay
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         funds.router,
         views.router,
         contract.router,
+        audit.router,
     ):
         app.include_router(router)
 

@@ -3,8 +3,8 @@ types, non-positive amounts and over-long strings are refused."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
@@ -218,3 +218,35 @@ class Problem(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+# Audit
+
+
+class StreamEventPublic(BaseModel):
+    type: str = Field(description="Aggregate and event, e.g. Fund.DonationReceived")
+    version: int
+    position: int = Field(description="The store's notification id")
+    recorded_at: datetime = Field(description="When it was recorded (stamped before commit)")
+    business_date: date | None = Field(description="When it happened, where the event says (joined_on, …)")
+    actor: str | None
+    correlation_id: str | None
+    payload: dict[str, Any]
+    hash: str | None = Field(description="This event's link in the store's hash chain")
+    previous_hash: str | None
+
+
+class StreamHistory(BaseModel):
+    aggregate_id: UUID
+    aggregate_type: str
+    version: int = Field(description="The stream's last version")
+    items: list[StreamEventPublic]
+    next_after_version: int | None
+
+
+class PastState(BaseModel):
+    aggregate_id: UUID
+    aggregate_type: str
+    version: int
+    recorded_at: datetime = Field(description="When the last event replayed was recorded")
+    state: FundPublic | OrganisationPublic | ProjectPublic | PersonPublic

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import asdict
 from uuid import UUID
 
 from fastapi import APIRouter
 
 from api.deps import Application, CommandsDep
+from api.public import fund_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import (
     CommandAccepted,
@@ -39,20 +39,7 @@ async def open_fund(body: FundCreate, run: CommandsDep) -> OrjsonResponse:
 @router.get("/{fund_id}", response_model=FundPublic)
 def get_fund(fund_id: UUID, app: Application) -> OrjsonResponse:
     fund = app.get(Fund, fund_id)
-    body = {
-        "id": str(fund.id),
-        "organisation_id": fund.organisation_id,
-        "name": fund.name,
-        "purposes": fund.purposes,
-        "approvals_required": fund.approvals_required,
-        "balance_fen": fund.balance_fen,
-        "available_fen": fund.available_fen,
-        "donated_fen": fund.donated_fen,
-        "paid_fen": fund.paid_fen,
-        "disbursements": [asdict(d) for d in fund.disbursements.values()],
-        "version": fund.version,
-    }
-    return with_etag(body, fund.version)
+    return with_etag(fund_public(fund), fund.version)
 
 
 @router.post("/{fund_id}/donations", status_code=201, response_model=DonationAccepted)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import asdict
 from uuid import UUID
 
 from fastapi import APIRouter
 
 from api.deps import Application, CommandsDep
+from api.public import organisation_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import (
     CommandAccepted,
@@ -33,18 +33,7 @@ async def register_organisation(body: OrganisationCreate, run: CommandsDep) -> O
 @router.get("/{organisation_id}", response_model=OrganisationPublic)
 def get_organisation(organisation_id: UUID, app: Application) -> OrjsonResponse:
     org = app.get(Organisation, organisation_id)
-    body = {
-        "id": str(org.id),
-        "kind": org.kind,
-        "name": org.name,
-        "jurisdiction": org.jurisdiction,
-        "status": org.status,
-        "charter": org.charter,
-        "members": [asdict(m) for m in org.members.values()],
-        "member_organisations": org.member_organisations,
-        "version": org.version,
-    }
-    return with_etag(body, org.version)
+    return with_etag(organisation_public(org), org.version)
 
 
 @router.post("/{organisation_id}/members", status_code=201, response_model=CommandAccepted)

@@ -5,6 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from api.deps import Application, CommandsDep
+from api.public import project_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import (
     CommandAccepted,
@@ -37,10 +38,7 @@ async def propose_project(body: ProjectCreate, run: CommandsDep) -> OrjsonRespon
 @router.get("/{project_id}", response_model=ProjectPublic)
 def get_project(project_id: UUID, app: Application) -> OrjsonResponse:
     project = app.get(Project, project_id)
-    fields = ProjectPublic.model_fields.keys() - {"id", "version"}
-    body = {"id": str(project.id), "version": project.version}
-    body |= {name: getattr(project, name) for name in fields}
-    return with_etag(body, project.version)
+    return with_etag(project_public(project), project.version)
 
 
 @router.post("/{project_id}/approval", response_model=CommandAccepted)

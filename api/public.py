@@ -1,0 +1,82 @@
+"""What a client sees of each aggregate: the bodies of ``GET /people/{id}`` and the
+like, also served for past states by the audit endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from api.schemas import ProjectPublic
+from domain.fund import Fund
+from domain.organisation import Organisation
+from domain.person import Person
+from domain.project import Project
+
+
+def masked(id_number: str | None) -> str | None:
+    """Only the last four characters of an ID-card number are ever shown."""
+    if id_number is None:
+        return None
+    return "*" * (len(id_number) - 4) + id_number[-4:]
+
+
+def person_public(person: Person) -> dict[str, Any]:
+    return {
+        "id": str(person.id),
+        "name": person.name,
+        "phone": person.phone,
+        "id_number": masked(person.id_number),
+        "version": person.version,
+    }
+
+
+def organisation_public(org: Organisation) -> dict[str, Any]:
+    return {
+        "id": str(org.id),
+        "kind": org.kind,
+        "name": org.name,
+        "jurisdiction": org.jurisdiction,
+        "status": org.status,
+        "charter": org.charter,
+        "members": [asdict(m) for m in org.members.values()],
+        "member_organisations": list(org.member_organisations),
+        "version": org.version,
+    }
+
+
+def project_public(project: Project) -> dict[str, Any]:
+    fields = ProjectPublic.model_fields.keys() - {"id", "version"}
+    body = {"id": str(project.id), "version": project.version}
+    return body | {name: getattr(project, name) for name in fields}
+
+
+def fund_public(fund: Fund) -> dict[str, Any]:
+    return {
+        "id": str(fund.id),
+        "organisation_id": fund.organisation_id,
+        "name": fund.name,
+        "purposes": list(fund.purposes),
+        "approvals_required": fund.approvals_required,
+        "balance_fen": fund.balance_fen,
+        "available_fen": fund.available_fen,
+        "donated_fen": fund.donated_fen,
+        "paid_fen": fund.paid_fen,
+        "disbursements": [asdict(d) for d in fund.disbursements.values()],
+        "version": fund.version,
+    }
+
+
+def public(aggregate: Aggregate) -> dict[str, Any]:
+    """Any aggregate's public body."""
+    match aggregate:
+        case Person():
+            return person_public(aggregate)
+        case Organisation():
+            return organisation_public(aggregate)
+        case Project():
+            return project_public(aggregate)
+        case Fund():
+            return fund_public(aggregate)
+    raise TypeError(f"no public form for {type(aggregate).__name__}")

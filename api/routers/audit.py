@@ -1,0 +1,98 @@
+"""Audit: every event of a stream, and an aggregate as it stood at a version or a moment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from api.deps import Application
+from api.problems import BadRequest
+from api.public import masked, public
+from api.responses import PROBLEM_RESPONSES, OrjsonResponse
+from api.schemas import PastState, StreamHistory
+from domain.errors import NotFound
+from infra.audit import history
+from infra.audit.history import StreamEvent
+from infra.audit.state import NoStateThen, past_state
+from projections.events import EventRecord
+
+router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
+
+MAX_EVENTS = 500
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(description="ISO 8601 time with its UTC offset: the state after the last event recorded by then"),
+]
+
+
+@router.get("/streams/{aggregate_id}/events", response_model=StreamHistory)
+def stream_events(
+    aggregate_id: UUID,
+    app: Application,
+    after_version: Annotated[int, Query(ge=0, description="Start after this version")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_EVENTS, description="Events per page")] = 100,
+) -> OrjsonResponse:
+    """Every event of one person, organisation, project or fund, in version order."""
+    stream = history.head(app.recorder, aggregate_id)
+    if stream is None:
+        raise NotFound("aggregate", aggregate_id)
+    items = history.events(app.recorder, aggregate_id, after_version, limit)
+    more = bool(items) and items[-1].event.version < stream.version
+    body = {
+        "aggregate_id": str(aggregate_id),
+        "aggregate_type": stream.aggregate_type.lower(),
+        "version": stream.version,
+        "items": [_item(item) for item in items],
+        "next_after_version": items[-1].event.version if more else None,
+    }
+    return OrjsonResponse(body)
+
+
+@router.get("/streams/{aggregate_id}/state", response_model=PastState)
+def stream_state(
+    aggregate_id: UUID,
+    app: Application,
+    version: Annotated[int | None, Query(ge=1, description="The state after this version")] = None,
+    as_of: AsOf = None,
+) -> OrjsonResponse:
+    """The aggregate replayed from its events up to a version or a moment (now if neither)."""
+    if version is not None and as_of is not None:
+        raise BadRequest(422, "Invalid request", "give version or as_of, not both", "query.as_of")
+    try:
+        aggregate = past_state(app, aggregate_id, version, as_of)
+    except NoStateThen as absent:
+        raise BadRequest(404, "Not found", str(absent)) from None
+    body = {
+        "aggregate_id": str(aggregate_id),
+        "aggregate_type": type(aggregate).__name__.lower(),
+        "version": aggregate.version,
+        "recorded_at": aggregate.modified_on,
+        "state": public(aggregate),
+    }
+    return OrjsonResponse(body)
+
+
+def _item(item: StreamEvent) -> dict[str, Any]:
+    event = item.event
+    return {
+        "type": event.type,
+        "version": event.version,
+        "position": event.position,
+        "recorded_at": event.recorded_at,
+        "business_date": item.business_date,
+        "actor": item.actor,
+        "correlation_id": item.correlation_id,
+        "payload": _payload(event),
+        "hash": item.hash,
+        "previous_hash": item.previous_hash,
+    }
+
+
+def _payload(event: EventRecord) -> dict[str, Any]:
+    """The event's payload, with an ID-card number masked as everywhere else."""
+    if "id_number" in event.payload:
+        return {**event.payload, "id_number": masked(event.payload["id_number"])}
+    return event.payload
