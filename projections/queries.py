@@ -10,8 +10,8 @@ import orjson
 
 from projections.rows import Row
 from projections.runner import ViewRunner
+from projections.sources import Match, RowSource, SqlRows
 from projections.statistics import under
-from projections.store import ViewTables, decode
 
 
 class BadCursor(ValueError):
@@ -40,74 +40,52 @@ class Page:
         self.next_cursor = next_cursor
 
 
-class ViewQueries:
-    def __init__(self, runner: ViewRunner) -> None:
-        self.runner = runner
+def paged(rows: list[Row], order: tuple[str, ...], limit: int) -> Page:
+    """A page of ``limit`` rows from ``limit + 1`` read, with the cursor past the last."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor([rows[-1][c] for c in order]) if more else None)
 
-    def _tables(self, view: str) -> ViewTables:
-        return self.runner.live(view)
 
-    def _select(self, tables: ViewTables, table: str, where: str, params: list[Any]) -> list[Row]:
-        spec = tables.tables[table]
-        rows = tables.database.query(f"SELECT * FROM {tables.name(table)} WHERE {where}", params)
-        return [decode(spec, row) for row in rows]
+class RowQueries:
+    """Reads that any row source answers: the live SQL tables, or rows folded in memory."""
+
+    def __init__(self, source: RowSource) -> None:
+        self.source = source
+
+    def _one(self, view: str, table: str, match: Match) -> Row | None:
+        found = self.source.select(view, table, match, tuple(match), limit=1)
+        return found[0] if found else None
 
     def _page(
-        self,
-        tables: ViewTables,
-        table: str,
-        where: str,
-        params: list[Any],
-        order: tuple[str, ...],
-        cursor: str | None,
-        limit: int,
+        self, view: str, table: str, match: Match, order: tuple[str, ...], cursor: str | None, limit: int
     ) -> Page:
         after = decode_cursor(cursor, len(order))
-        if after is not None:
-            where += f" AND ({', '.join(order)}) > ({', '.join('?' for _ in order)})"
-            params = [*params, *after]
-        rows = self._select(
-            tables, table, f"{where} ORDER BY {', '.join(order)} LIMIT ?", [*params, limit + 1]
-        )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1][c] for c in order]) if more else None
-        return Page(rows, next_cursor)
+        return paged(self.source.select(view, table, match, order, after, limit + 1), order, limit)
 
     # Membership
 
     def organisation(self, organisation_id: str) -> Row | None:
-        found = self._select(self._tables("membership"), "organisations", "id = ?", [organisation_id])
-        return found[0] if found else None
+        return self._one("membership", "organisations", {"id": organisation_id})
 
     def members(self, organisation_id: str, cursor: str | None, limit: int) -> Page:
-        tables = self._tables("membership")
-        return self._page(
-            tables, "members", "organisation_id = ?", [organisation_id], ("person_id",), cursor, limit
-        )
+        match = {"organisation_id": organisation_id}
+        return self._page("membership", "members", match, ("person_id",), cursor, limit)
 
     def member_counts(self, organisation_id: str) -> dict[str, dict[str, int]]:
-        tables = self._tables("membership")
-        counts: dict[str, dict[str, int]] = {}
-        for column in ("role", "category"):
-            rows = tables.database.query(
-                f"SELECT {column} AS value, COUNT(*) AS n FROM {tables.name('members')} "
-                f"WHERE organisation_id = ? GROUP BY {column} ORDER BY {column}",
-                [organisation_id],
-            )
-            counts[f"by_{column}"] = {row["value"]: int(row["n"]) for row in rows}
-        return counts
+        match = {"organisation_id": organisation_id}
+        return {
+            f"by_{column}": self.source.count("membership", "members", match, column)
+            for column in ("role", "category")
+        }
 
     def departures(self, organisation_id: str, cursor: str | None, limit: int) -> Page:
-        tables = self._tables("membership")
-        return self._page(
-            tables, "departures", "organisation_id = ?", [organisation_id], ("position",), cursor, limit
-        )
+        match = {"organisation_id": organisation_id}
+        return self._page("membership", "departures", match, ("position",), cursor, limit)
 
     def memberships(self, person_id: str, cursor: str | None, limit: int) -> Page:
-        tables = self._tables("membership")
         page = self._page(
-            tables, "members", "person_id = ?", [person_id], ("organisation_id",), cursor, limit
+            "membership", "members", {"person_id": person_id}, ("organisation_id",), cursor, limit
         )
         for row in page.items:
             organisation = self.organisation(row["organisation_id"]) or {}
@@ -117,8 +95,33 @@ class ViewQueries:
     # Projects
 
     def project(self, project_id: str) -> Row | None:
-        found = self._select(self._tables("projects"), "projects", "id = ?", [project_id])
-        return found[0] if found else None
+        return self._one("projects", "projects", {"id": project_id})
+
+    # Funds
+
+    def fund(self, fund_id: str) -> Row | None:
+        fund = self._one("funds", "funds", {"id": fund_id})
+        if fund is None:
+            return None
+        mine = {"fund_id": fund_id}
+        fund["by_purpose"] = self.source.select("funds", "fund_purposes", mine, ("purpose",))
+        pending = mine | {"status": ("requested", "approved")}
+        fund["pending_disbursements"] = self.source.select(
+            "funds", "disbursements", pending, ("requested_at", "id")
+        )
+        return fund
+
+    def ledger(self, fund_id: str, cursor: str | None, limit: int) -> Page:
+        return self._page("funds", "ledger", {"fund_id": fund_id}, ("position",), cursor, limit)
+
+
+class ViewQueries(RowQueries):
+    """The live views: the reads above from their SQL tables, and the reads only SQL answers."""
+
+    def __init__(self, runner: ViewRunner) -> None:
+        self.sql = SqlRows(runner.live)
+        super().__init__(self.sql)
+        self.runner = runner
 
     def projects(
         self,
@@ -138,34 +141,14 @@ class ViewQueries:
         if jurisdiction:
             where += " AND (jurisdiction = ? OR jurisdiction LIKE ?)"
             params += [jurisdiction, jurisdiction.replace("%", "").replace("_", "") + "/%"]
-        return self._page(self._tables("projects"), "projects", where, params, ("id",), cursor, limit)
-
-    # Funds
-
-    def fund(self, fund_id: str) -> Row | None:
-        tables = self._tables("funds")
-        found = self._select(tables, "funds", "id = ?", [fund_id])
-        if not found:
-            return None
-        fund = found[0]
-        fund["by_purpose"] = self._select(tables, "fund_purposes", "fund_id = ? ORDER BY purpose", [fund_id])
-        fund["pending_disbursements"] = self._select(
-            tables,
-            "disbursements",
-            "fund_id = ? AND status IN ('requested', 'approved') ORDER BY requested_at, id",
-            [fund_id],
-        )
-        return fund
-
-    def ledger(self, fund_id: str, cursor: str | None, limit: int) -> Page:
-        return self._page(
-            self._tables("funds"), "ledger", "fund_id = ?", [fund_id], ("position",), cursor, limit
-        )
+        after = decode_cursor(cursor, 1)
+        rows = self.sql.select_where("projects", "projects", where, params, ("id",), after, limit + 1)
+        return paged(rows, ("id",), limit)
 
     # Statistics
 
     def statistics(self, jurisdiction: str) -> dict[str, int]:
-        tables = self._tables("statistics")
+        tables = self.runner.live("statistics")
         condition, params = under(jurisdiction)
         rows = tables.database.query(
             f"SELECT metric, SUM(value) AS value FROM {tables.name('figures')} "

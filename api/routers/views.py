@@ -8,13 +8,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from api.moments import AsOf, On, refuse_as_of
 from api.problems import BadRequest, ViewBehind
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from domain.errors import NotFound
 from domain.values import ProjectStatus
+from infra.audit.past_views import fund_as_of, organisation_as_of
 from infra.kafka_projection import dead_letter_counts
 from infra.relay import published_position
-from projections.queries import BadCursor, Page, ViewQueries
+from projections.queries import BadCursor, Page, RowQueries, ViewQueries
 from projections.runner import ViewRunner
 
 router = APIRouter(prefix="/views", tags=["views"], responses=PROBLEM_RESPONSES)
@@ -51,6 +53,27 @@ def queries(request: Request, runner: Runner, min_position: MinPosition = None) 
 Queries = Annotated[ViewQueries, Depends(queries)]
 
 
+def organisation_reads(
+    organisation_id: UUID, views: Queries, runner: Runner, as_of: AsOf = None
+) -> RowQueries:
+    """The live view, or the view as of a moment folded from the organisation's events."""
+    return views if as_of is None else organisation_as_of(runner.recorder, organisation_id, as_of)
+
+
+def fund_reads(
+    fund_id: UUID, views: Queries, runner: Runner, as_of: AsOf = None, on: On = None
+) -> RowQueries:
+    """The live view, or the view as of a moment and/or business date folded from the fund's events."""
+    if as_of is None and on is None:
+        return views
+    return fund_as_of(runner.recorder, fund_id, as_of, on)
+
+
+OrganisationReads = Annotated[RowQueries, Depends(organisation_reads)]
+FundReads = Annotated[RowQueries, Depends(fund_reads)]
+NO_AS_OF = Depends(refuse_as_of)
+
+
 def page(result: Page, **extra: Any) -> OrjsonResponse:
     return OrjsonResponse({**extra, "items": result.items, "next_cursor": result.next_cursor})
 
@@ -67,7 +90,7 @@ def paged(read: Any, *args: Any) -> Page:
 
 @router.get("/organisations/{organisation_id}/members")
 def organisation_members(
-    organisation_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
+    organisation_id: UUID, views: OrganisationReads, cursor: Cursor = None, limit: Limit = 50
 ) -> OrjsonResponse:
     organisation = existing(views.organisation(str(organisation_id)), "organisation", organisation_id)
     counts = views.member_counts(str(organisation_id))
@@ -77,20 +100,20 @@ def organisation_members(
 
 @router.get("/organisations/{organisation_id}/departures")
 def organisation_departures(
-    organisation_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
+    organisation_id: UUID, views: OrganisationReads, cursor: Cursor = None, limit: Limit = 50
 ) -> OrjsonResponse:
     existing(views.organisation(str(organisation_id)), "organisation", organisation_id)
     return page(paged(views.departures, str(organisation_id), cursor, limit))
 
 
-@router.get("/people/{person_id}/memberships")
+@router.get("/people/{person_id}/memberships", dependencies=[NO_AS_OF])
 def person_memberships(
     person_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
 ) -> OrjsonResponse:
     return page(paged(views.memberships, str(person_id), cursor, limit), person_id=str(person_id))
 
 
-@router.get("/projects")
+@router.get("/projects", dependencies=[NO_AS_OF])
 def projects(
     views: Queries,
     status: ProjectStatus | None = None,
@@ -109,23 +132,23 @@ def existing(found: dict[str, Any] | None, kind: str, identifier: UUID) -> dict[
     return found
 
 
-@router.get("/projects/{project_id}")
+@router.get("/projects/{project_id}", dependencies=[NO_AS_OF])
 def project(project_id: UUID, views: Queries) -> OrjsonResponse:
     return OrjsonResponse(existing(views.project(str(project_id)), "project", project_id))
 
 
 @router.get("/funds/{fund_id}")
-def fund(fund_id: UUID, views: Queries) -> OrjsonResponse:
+def fund(fund_id: UUID, views: FundReads) -> OrjsonResponse:
     return OrjsonResponse(existing(views.fund(str(fund_id)), "fund", fund_id))
 
 
 @router.get("/funds/{fund_id}/ledger")
-def ledger(fund_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50) -> OrjsonResponse:
+def ledger(fund_id: UUID, views: FundReads, cursor: Cursor = None, limit: Limit = 50) -> OrjsonResponse:
     existing(views.fund(str(fund_id)), "fund", fund_id)
     return page(paged(views.ledger, str(fund_id), cursor, limit), fund_id=str(fund_id))
 
 
-@router.get("/statistics")
+@router.get("/statistics", dependencies=[NO_AS_OF])
 def statistics(
     views: Queries,
     jurisdiction: Annotated[str, Query(max_length=400, description="Path prefix; empty for all")] = "",
@@ -133,7 +156,7 @@ def statistics(
     return OrjsonResponse({"jurisdiction": jurisdiction, "figures": views.statistics(jurisdiction)})
 
 
-@router.get("/status")
+@router.get("/status", dependencies=[NO_AS_OF])
 def status(runner: Runner) -> OrjsonResponse:
     views = {}
     for name in runner.views:

@@ -70,7 +70,7 @@ def events(recorder: ApplicationRecorder, aggregate_id: UUID, after: int, limit:
 
 def events_as_of(recorder: ApplicationRecorder, aggregate_id: UUID, moment: datetime) -> list[EventRecord]:
     """The stream's events that count as of ``moment`` (see ``infra.audit.as_of``)."""
-    return prefix_as_of(list(_all(recorder, aggregate_id)), moment)
+    return prefix_as_of(list(stream(recorder, aggregate_id)), moment)
 
 
 def hashes_of(
@@ -81,7 +81,8 @@ def hashes_of(
     return {}
 
 
-def _all(recorder: ApplicationRecorder, aggregate_id: UUID) -> Iterator[EventRecord]:
+def stream(recorder: ApplicationRecorder, aggregate_id: UUID) -> Iterator[EventRecord]:
+    """Every event of the stream, in version order, read in batches."""
     after = 0
     while batch := _select(recorder, aggregate_id, after, READ_BATCH):
         yield from batch
