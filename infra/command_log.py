@@ -23,6 +23,9 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from domain.context import IdempotencyClaim, RecordedCommand
+from infra.audit.chain import Link
+from infra.audit.recording import LINKS_KWARG, ChainWriter
+from infra.audit.tables import PostgresAuditTables, SQLiteAuditTables
 
 COMMAND_LOG_TABLE = "command_log"
 
@@ -72,22 +75,32 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
             "ON e.originator_id = l.aggregate_id AND e.originator_version = l.version "
             "WHERE l.scope = ? AND l.key = ?"
         )
+        self.chain = ChainWriter(SQLiteAuditTables(self))
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
+            *SQLiteAuditTables.create_statements(),
             f"CREATE TABLE IF NOT EXISTS {COMMAND_LOG_TABLE} ("
             "scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
             "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, extra TEXT NOT NULL, "
             "recorded_at TEXT NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID",
         ]
 
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        links: list[Link] = []
+        positions = super().insert_events(stored_events, **{LINKS_KWARG: links, **kwargs})
+        self.chain.committed(links)
+        return positions
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         for claim in _claims_of(kwargs):
             c.execute(f"INSERT INTO {COMMAND_LOG_TABLE} VALUES (?,?,?,?,?,?,?)", _log_row(*claim))
-        return super()._insert_events(c, stored_events, **kwargs)
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        self.chain.record(c, stored_events, positions, **kwargs)
+        return positions
 
     def find_command(self, scope: str, key: str) -> RecordedCommand | None:
         with self.datastore.transaction(commit=False) as c:
@@ -118,6 +131,27 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
             "ON e.originator_id = l.aggregate_id::{2} AND e.originator_version = l.version "
             "WHERE l.scope = %s AND l.key = %s"
         ).format(log_table, events_table, SQL(self.datastore.originator_id_type))
+        if self.datastore.enable_db_functions:
+            raise ValueError("audit hashes need the plain insert path: unset POSTGRES_ENABLE_DB_FUNCTIONS")
+        self.sql_create_statements.extend(
+            PostgresAuditTables.create_statements(self.datastore.schema, self.datastore.originator_id_type)
+        )
+        self.chain = ChainWriter(PostgresAuditTables(self))
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        links: list[Link] = []
+        positions = super().insert_events(stored_events, **{LINKS_KWARG: links, **kwargs})
+        self.chain.committed(links)
+        return positions
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Still in the events' transaction (and under their table lock): the positions are known."""
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        with curs.connection.cursor() as cursor:
+            self.chain.record(cursor, stored_events, positions, **kwargs)
+        return positions
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "GONGZHI_"
@@ -48,6 +50,30 @@ class Settings(BaseSettings):
     kafka_session_timeout_ms: int = Field(10_000, ge=1_000, le=300_000)
     kafka_heartbeat_interval_ms: int = Field(1_000, ge=100, le=60_000)
     event_source: str = Field("urn:gongzhi", description="The CloudEvents `source` of published events")
+    audit_seal_every_events: int = Field(
+        1000, ge=1, le=10_000_000, description="Seal a signed checkpoint after this many events"
+    )
+    audit_seal_interval_seconds: float = Field(
+        60.0, gt=0, le=86_400, description="…or after this long, when some events are not sealed yet"
+    )
+    audit_signing_key: SecretStr | None = Field(
+        None, description="base64 of the raw Ed25519 private key that signs checkpoints"
+    )
+    audit_seal_in_process: bool = Field(True, description="Run the sealer inside `gongzhi serve`")
+
+    @field_validator("audit_signing_key")
+    @classmethod
+    def _ed25519_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        raw = value.get_secret_value().strip()
+        try:
+            size = len(base64.b64decode(raw, validate=True))
+        except binascii.Error:
+            raise ValueError("must be base64 (of the 32-byte raw Ed25519 private key)") from None
+        if size != 32:
+            raise ValueError(f"must be base64 of 32 bytes (a raw Ed25519 private key), not {size}")
+        return value
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod
