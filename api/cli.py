@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import datetime
 from typing import Any
 
 from infra.settings import SettingsError, load_settings
@@ -113,6 +114,8 @@ def _relay(_: argparse.Namespace) -> int:
 
 def _rebuild(args: argparse.Namespace) -> int:
     """Rebuilds views into fresh tables and swaps them in when caught up."""
+    if args.as_of or args.into:
+        return _rebuild_as_of(args)
     from infra.persistence import open_application
     from infra.progress import Progress
     from infra.views import open_views
@@ -127,6 +130,43 @@ def _rebuild(args: argparse.Namespace) -> int:
     finally:
         application.close()
     return 0
+
+
+def _rebuild_as_of(args: argparse.Namespace) -> int:
+    """Builds views as they stood at a moment into a separate file or schema."""
+    from infra.audit.point_in_time import TargetRefused, rebuild_as_of
+    from infra.persistence import open_application
+    from infra.progress import Progress
+
+    if not (args.as_of and args.into):
+        print("gongzhi projections rebuild: --as-of and --into go together", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    application = open_application(settings)
+    try:
+        head = application.recorder.max_notification_id() or 0
+        progress = Progress(f"views as of {args.as_of.isoformat()} into {args.into}", head)
+        built = rebuild_as_of(application, settings, args.as_of, args.into, args.views, progress)
+        progress.finish()
+    except TargetRefused as refusal:
+        print(f"gongzhi projections rebuild: {refusal}", file=sys.stderr)
+        return 2
+    finally:
+        application.close()
+    for name, position in built.items():
+        print(f"{name}: as of {args.as_of.isoformat()} in {args.into}, log read to {position}")
+    return 0
+
+
+def _moment(text: str) -> datetime:
+    """An ISO 8601 time with its UTC offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs its UTC offset, e.g. {text}+08:00")
+    return moment
 
 
 def parser() -> argparse.ArgumentParser:
@@ -156,6 +196,14 @@ def parser() -> argparse.ArgumentParser:
     projection_commands = projections.add_subparsers(dest="action", required=True)
     rebuild = projection_commands.add_parser("rebuild", help="rebuild views from the first event")
     rebuild.add_argument("views", nargs="*", help="view names (default: all)")
+    rebuild.add_argument(
+        "--as-of",
+        type=_moment,
+        help="build the views as they stood at this ISO 8601 time (with UTC offset), into --into",
+    )
+    rebuild.add_argument(
+        "--into", help="a new SQLite file, or a new PostgreSQL schema when the store is PostgreSQL"
+    )
     rebuild.set_defaults(handler=_rebuild)
     return root
 

@@ -8,6 +8,7 @@ from domain.application import Gongzhi
 from infra.kafka_projection import create_kafka_tables
 from infra.relay import relay_tracking
 from projections import ALL_VIEWS
+from projections.rows import View
 from projections.runner import ViewRunner
 from projections.store import Database
 
@@ -16,13 +17,18 @@ class UnknownView(ValueError):
     pass
 
 
-def open_views(application: Gongzhi, names: Sequence[str] = ()) -> ViewRunner:
-    """A runner for the named views (all of them by default) on the application's store."""
+def views_named(names: Sequence[str] = ()) -> list[View]:
+    """The named views (all of them by default)."""
     known = {view.name: view for view in ALL_VIEWS}
     unknown = sorted(set(names) - known.keys())
     if unknown:
         raise UnknownView(f"unknown view(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    chosen = [known[name]() for name in names or known]
+    return [known[name]() for name in names or known]
+
+
+def open_views(application: Gongzhi, names: Sequence[str] = ()) -> ViewRunner:
+    """A runner for the named views (all of them by default) on the application's store."""
+    chosen = views_named(names)
     database = Database(application.recorder.datastore)  # type: ignore[attr-defined]
     runner = ViewRunner(application.recorder, database, chosen)
     for name in runner.views:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -77,11 +77,14 @@ class ViewRunner:
         progress: Progress | None = None,
         batch_size: int | None = None,
         writer: BatchWriter | None = None,
+        keep: Callable[[EventRecord], bool] | None = None,
     ) -> int:
         """Applies the events past each view's position, reading the log once for all
         of them, batch by batch, each batch in one transaction for all views; returns
         how many events were read. A ``writer`` writes batches in the background
-        (for tables no other process writes); they are all written on return."""
+        (for tables no other process writes); they are all written on return. Only
+        the events ``keep`` accepts are applied (all by default); positions still
+        advance past the others."""
         positions = {t.tracking_name: t.position() for t in tables}
         start, read = min(positions.values(), default=0), 0
         while tables and not self.stopping.is_set():
@@ -91,6 +94,8 @@ class ViewRunner:
             if not batch:
                 break
             events = records(batch)
+            if keep is not None:
+                events = [e for e in events if keep(e)]
             works = []
             for view_tables in tables:
                 position = positions[view_tables.tracking_name]
@@ -129,14 +134,22 @@ class ViewRunner:
     def stop(self) -> None:
         self.stopping.set()
 
-    def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> list[ViewTables]:
+    def rebuild(
+        self,
+        names: Sequence[str] = (),
+        progress: Progress | None = None,
+        keep: Callable[[EventRecord], bool] | None = None,
+    ) -> list[ViewTables]:
         """Builds the next generation of each view from the first event, reading the
-        log once for all of them, then swaps each in when it has caught up."""
+        log once for all of them, then swaps each in when it has caught up. ``keep``
+        chooses the events applied (see ``catch_up``)."""
         fresh = self.next_generations(names)
         # Catch up, then again for what arrived meanwhile, then swap.
         writer = BatchWriter()
         try:
-            while self.catch_up(*fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, writer=writer):
+            while self.catch_up(
+                *fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, writer=writer, keep=keep
+            ):
                 pass
         finally:
             writer.close()
