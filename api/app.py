@@ -15,6 +15,7 @@ from api.metrics import ProjectionCollector, RequestMetrics
 from api.responses import OrjsonResponse
 from api.routers import audit, contract, funds, health, organisations, people, projects, views
 from domain.application import Gongzhi
+from infra.audit.sealer import in_process_sealer
 from infra.persistence import open_application
 from infra.relay import Relay
 from infra.settings import Settings, load_settings
@@ -35,7 +36,12 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         relay = Relay(application.recorder, settings) if settings.kafka_bootstrap_servers else None
         if relay:
             relay.start()
+        sealer = in_process_sealer(application.recorder, settings)
+        if sealer:
+            sealer.start()
         yield
+        if sealer:
+            sealer.close()
         if relay:
             relay.close()
         runner.stop()

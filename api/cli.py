@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from api.audit_commands import add_audit_commands
 from infra.settings import SettingsError, load_settings
 from infra.views import UnknownView
 
@@ -205,6 +206,7 @@ def parser() -> argparse.ArgumentParser:
         "--into", help="a new SQLite file, or a new PostgreSQL schema when the store is PostgreSQL"
     )
     rebuild.set_defaults(handler=_rebuild)
+    add_audit_commands(commands)
     return root
 
 

@@ -1,11 +1,13 @@
-"""Audit: every event of a stream, and an aggregate as it stood at a version or a moment."""
+"""Audit: every event of a stream, an aggregate as it stood at a version or a moment, and
+proof that nothing recorded was altered, inserted, removed or reordered (verify, export)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
 from api.deps import Application
@@ -15,8 +17,12 @@ from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.schemas import PastState, StreamHistory
 from domain.errors import NotFound
 from infra.audit import history
+from infra.audit.export import export_lines
 from infra.audit.history import StreamEvent
+from infra.audit.keys import verification_key
 from infra.audit.state import NoStateThen, past_state
+from infra.audit.tables import audit_tables
+from infra.audit.verify import verify, verify_stream
 from projections.events import EventRecord
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
@@ -96,3 +102,44 @@ def _payload(event: EventRecord) -> dict[str, Any]:
     if "id_number" in event.payload:
         return {**event.payload, "id_number": masked(event.payload["id_number"])}
     return event.payload
+
+
+Position = Annotated[int | None, Query(ge=1, description="A store position (a command's `position`)")]
+
+
+@router.get("/verify")
+def verify_log(
+    request: Request,
+    app: Application,
+    from_position: Position = None,
+    to_position: Position = None,
+    aggregate_id: Annotated[UUID | None, Query(description="Check this stream's chain only")] = None,
+) -> OrjsonResponse:
+    """Recomputes the hash chains and checkpoints: ok with the range covered and the last
+    sealed position, or the first position that fails and how (modified, missing, inserted,
+    reordered, truncated, bad_signature)."""
+    _check_range(from_position, to_position)
+    tables = audit_tables(app.recorder)
+    if aggregate_id is not None:
+        return OrjsonResponse(verify_stream(tables, str(aggregate_id)).to_json())
+    public_key = verification_key(request.app.state.settings)
+    return OrjsonResponse(verify(tables, public_key, from_position, to_position).to_json())
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}, "description": "JSON Lines"}},
+)
+def export_log(
+    app: Application, from_position: Position = None, to_position: Position = None
+) -> StreamingResponse:
+    """The events and checkpoints of a range as JSON Lines, for `gongzhi audit verify-export`."""
+    _check_range(from_position, to_position)
+    lines = export_lines(audit_tables(app.recorder), from_position, to_position)
+    return StreamingResponse(lines, media_type="application/x-ndjson")
+
+
+def _check_range(from_position: int | None, to_position: int | None) -> None:
+    if from_position is not None and to_position is not None and from_position > to_position:
+        raise BadRequest(422, "Invalid request", "from_position is after to_position", "query.from_position")

@@ -19,12 +19,12 @@ from eventsourcing.persistence import ApplicationRecorder
 from kafka.errors import KafkaError
 
 from infra.audit.checkpoint import GENESIS_RUNNING, Checkpoint, RunningHash
-from infra.audit.keys import key_id
+from infra.audit.keys import key_id, signing_key
 from infra.audit.publish import CheckpointPublisher
 from infra.audit.tables import EventRow, audit_tables
 from infra.audit.verify import BATCH_SIZE, event_failure
 from infra.relay import RelayFailed
-from infra.settings import Settings
+from infra.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -133,3 +133,17 @@ class Sealer:
             self._thread.join(timeout=10)
         if self.publisher is not None:
             self.publisher.close()
+
+
+def in_process_sealer(recorder: ApplicationRecorder, settings: Settings) -> Sealer | None:
+    """The sealer ``gongzhi serve`` runs, unless told not to or (on PostgreSQL) given no key."""
+    if not settings.audit_seal_in_process:
+        return None
+    try:
+        key = signing_key(settings)
+    except SettingsError as missing:
+        log.warning(
+            "%s; this process seals no checkpoints (`gongzhi audit seal` does, given the key)", missing
+        )
+        return None
+    return Sealer(recorder, settings, key)
