@@ -23,7 +23,12 @@ def test_an_untouched_store_verifies_ok_and_sealed_to_its_head(auditor_api: Api)
     report = audit(auditor_api)
     assert report.ok, report.failure
     head = auditor_api.store_head()
-    assert (report.from_position, report.to_position, report.sealed_up_to, report.events) == (1, head, head, head)
+    assert (report.from_position, report.to_position, report.sealed_up_to, report.events) == (
+        1,
+        head,
+        head,
+        head,
+    )
 
 
 def test_a_donation_whose_amount_was_changed_is_modified_at_its_position(
@@ -55,7 +60,9 @@ def test_an_event_deleted_from_the_middle_of_a_stream_is_missing(
     fails(audit(auditor_api), Kind.MISSING, middle)
 
 
-def test_the_newest_events_of_a_stream_deleted_are_truncated(auditor_api: Api, audit_settings: Settings) -> None:
+def test_the_newest_events_of_a_stream_deleted_are_truncated(
+    auditor_api: Api, audit_settings: Settings
+) -> None:
     story = village_story(auditor_api)
     dba = Tamperer(audit_settings)
     newest = dba.positions(story.fund)[-2:]
@@ -93,7 +100,9 @@ def test_the_last_events_of_the_log_deleted_with_their_hashes_are_truncated(
     fails(audit(auditor_api), Kind.TRUNCATED, last[0])
 
 
-def test_two_events_whose_versions_were_swapped_are_reordered(auditor_api: Api, audit_settings: Settings) -> None:
+def test_two_events_whose_versions_were_swapped_are_reordered(
+    auditor_api: Api, audit_settings: Settings
+) -> None:
     story = village_story(auditor_api)
     seal(auditor_api)
     dba = Tamperer(audit_settings)
@@ -153,7 +162,9 @@ def test_a_forgery_with_a_recomputed_hash_after_the_last_checkpoint_is_reported_
     assert report.sealed_up_to == forged_at - 1
 
 
-def test_a_person_whose_every_event_was_deleted_is_missing(auditor_api: Api, audit_settings: Settings) -> None:
+def test_a_person_whose_every_event_was_deleted_is_missing(
+    auditor_api: Api, audit_settings: Settings
+) -> None:
     story = village_story(auditor_api)
     seal(auditor_api)
     dba = Tamperer(audit_settings)
