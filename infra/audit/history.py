@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from infra.audit.as_of import prefix_as_of
+from infra.audit.hashes import stream_hashes
 from projections.events import EventRecord, from_stored
 
 READ_BATCH = 1000
@@ -64,7 +65,7 @@ def events(recorder: ApplicationRecorder, aggregate_id: UUID, after: int, limit:
     found = _select(recorder, aggregate_id, after, limit)
     if not found:
         return []
-    chain = hashes_of(recorder, aggregate_id, found[0].version, found[-1].version)
+    chain = hashes_of(recorder, aggregate_id)
     return [StreamEvent(e, *chain.get(e.version, (None, None))) for e in found]
 
 
@@ -73,12 +74,10 @@ def events_as_of(recorder: ApplicationRecorder, aggregate_id: UUID, moment: date
     return prefix_as_of(list(stream(recorder, aggregate_id)), moment)
 
 
-def hashes_of(
-    recorder: ApplicationRecorder, aggregate_id: UUID, first: int, last: int
-) -> dict[int, tuple[str | None, str | None]]:
-    """Each version's (hash, previous hash) from the store's hash chain, for versions
-    ``first`` to ``last``; empty while the store keeps no chain (the fields stay null)."""
-    return {}
+def hashes_of(recorder: ApplicationRecorder, aggregate_id: UUID) -> dict[int, tuple[str, str | None]]:
+    """Each version's (hash, previous hash) from the store's hash chain; a version
+    missing from it shows null hashes (``GET /audit/verify`` says why)."""
+    return stream_hashes(recorder, aggregate_id)
 
 
 def stream(recorder: ApplicationRecorder, aggregate_id: UUID) -> Iterator[EventRecord]:

@@ -80,7 +80,10 @@ def test_the_history_of_a_fund_lists_every_event_with_actor_and_correlation_id(
         "paid_on": "2021-06-02",
         "reference": "转账 0042",
     }
-    assert all({"hash", "previous_hash"} <= e.keys() for e in events)
+    hashes = [e["hash"] for e in events]
+    assert all(len(bytes.fromhex(h)) == 32 for h in hashes)
+    assert [e["previous_hash"] for e in events[1:]] == hashes[:-1]
+    assert events[0]["previous_hash"] is not None
 
 
 def test_a_long_history_comes_in_pages_cut_by_version(api: Api) -> None:
@@ -88,13 +91,15 @@ def test_a_long_history_comes_in_pages_cut_by_version(api: Api) -> None:
     for amount in range(1, 8):
         api.donate(fund, amount)
 
-    pages, after = [], 0
+    pages, events, after = [], [], 0
     while after is not None:
         page = history(api, fund, after_version=after, limit=3)
         pages.append([e["version"] for e in page["items"]])
+        events += page["items"]
         after = page["next_after_version"]
 
     assert pages == [[1, 2, 3], [4, 5, 6], [7, 8]]
+    assert [e["previous_hash"] for e in events[1:]] == [e["hash"] for e in events[:-1]]
 
 
 def test_a_page_past_the_end_is_empty(api: Api) -> None:
