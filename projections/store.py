@@ -43,9 +43,11 @@ class Database:
         if isinstance(datastore, PostgresDatastore):
             self.tracking = PostgresTrackingRecorder(datastore, tracking_table_name="view_tracking")
             self.prefix = f'"{datastore.schema}".'
+            self.tracking_table = f"{self.prefix}view_tracking"
         else:
             self.tracking = SQLiteTrackingRecorder(datastore)
             self.prefix = ""
+            self.tracking_table = "tracking"
         self.tracking.create_table()
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {self.prefix}{GENERATIONS_TABLE} "
@@ -194,9 +196,15 @@ class ViewTables:
                     )
 
     def drop(self) -> None:
+        """Drops the tables and forgets their position (so that tables made again under
+        this generation start from the first event, even after a failed rebuild)."""
         with self.database.transaction(commit=True) as cursor:
             for table in self.view.tables:
                 cursor.execute(f"DROP TABLE IF EXISTS {self.name(table.name)}")
+            cursor.execute(
+                self.database.sql(f"DELETE FROM {self.database.tracking_table} WHERE application_name = ?"),
+                (self.tracking_name,),
+            )
 
     def position(self) -> int:
         return self.database.tracking.max_tracking_id(self.tracking_name) or 0

@@ -62,6 +62,21 @@ def test_a_rebuilt_view_is_identical_row_for_row_to_the_live_one(app: Gongzhi) -
     assert all(t.position() == runner.head() for t in rebuilt)
 
 
+def test_a_rebuild_started_again_after_failing_part_way_starts_from_the_first_event(app: Gongzhi) -> None:
+    runner = open_views(app)
+    DemoLoader(app).load()
+    runner.catch_up(*(runner.live(name) for name in runner.views))
+    live = digests(runner)
+    # A rebuild that stopped after its first batches: its tables and positions stay behind.
+    abandoned = runner.next_generations()
+    runner.catch_up(*abandoned, until=runner.head() // 2, batch_size=50)
+    assert all(t.position() > 0 for t in abandoned)
+
+    runner.rebuild()
+
+    assert digests(runner) == live
+
+
 def test_views_record_their_position_and_catch_up_from_it(app: Gongzhi) -> None:
     runner = open_views(app)
     generate(app, 600)
