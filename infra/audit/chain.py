@@ -10,6 +10,7 @@ alike. The first event of a stream chains from a fixed genesis value.
 from __future__ import annotations
 
 import hashlib
+import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -27,27 +28,39 @@ def stream_key(originator_id: UUID | str) -> str:
     """One text form for an aggregate id, however the store spells it (hex, or hyphenated)."""
     if isinstance(originator_id, UUID):
         return str(originator_id)
+    if len(originator_id) == 32:  # SQLite's lower-case hex, the common case
+        h = originator_id
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    if len(originator_id) == 36 and originator_id.islower() and originator_id.count("-") == 4:
+        return originator_id  # PostgreSQL's uuid as text: canonical already
     try:
         return str(UUID(originator_id))
     except ValueError:
         return originator_id
 
 
-def _prefixed(data: bytes) -> bytes:
-    return len(data).to_bytes(8, "big") + data
+_LENGTH = struct.Struct(">Q")
+_VERSION = struct.Struct(">q")
+_LABEL = _LENGTH.pack(len(EVENT_LABEL)) + EVENT_LABEL
 
 
 def event_hash(previous: bytes, stream: str, version: int, topic: str, state: bytes) -> bytes:
-    """SHA-256 over the previous hash and the event as stored."""
+    """SHA-256 over the previous hash and the event as stored, each field length-prefixed
+    (the version is fixed-width)."""
+    stream_bytes, topic_bytes, length = stream.encode(), topic.encode(), _LENGTH.pack
     return hashlib.sha256(
         b"".join(
             (
-                _prefixed(EVENT_LABEL),
-                _prefixed(previous),
-                _prefixed(stream.encode()),
-                version.to_bytes(8, "big", signed=True),
-                _prefixed(topic.encode()),
-                _prefixed(state),
+                _LABEL,
+                length(len(previous)),
+                previous,
+                length(len(stream_bytes)),
+                stream_bytes,
+                _VERSION.pack(version),
+                length(len(topic_bytes)),
+                topic_bytes,
+                length(len(state)),
+                state,
             )
         )
     ).digest()
@@ -82,6 +95,13 @@ class ChainHeads:
         if head is not None and head[0] == version - 1:
             return head[1]
         return None
+
+    def note(self, stream: str, version: int, digest: bytes) -> None:
+        with self._lock:
+            self._heads[stream] = (version, digest)
+            self._heads.move_to_end(stream)
+            if len(self._heads) > self.capacity:
+                self._heads.popitem(last=False)
 
     def remember(self, links: Sequence[Link]) -> None:
         with self._lock:

@@ -132,19 +132,30 @@ class AuditTables(ABC):
     checkpoints: str
     position: str
 
-    def event_rows(self, after: int, upto: int, limit: int) -> list[EventRow]:
+    def event_rows(self, after: int, upto: int, limit: int, with_previous: bool = True) -> list[EventRow]:
+        """Events in (after, upto] in position order, each with its own hash and (unless
+        told otherwise) its stream's previous one."""
+        statement = self.event_rows_statement(with_previous)
+        return [_event_row(row) for row in self.query(statement, (after, upto, limit))]
+
+    def event_rows_statement(self, with_previous: bool) -> str:
         e, h, p = self.events, self.hashes, self.position
-        rows = self.query(
-            f"SELECT e.{p}, e.originator_id, e.originator_version, e.topic, e.state, "
-            "h.hash, h.position, b.hash "
-            f"FROM {e} e LEFT JOIN {h} h ON h.originator_id = e.originator_id "
-            "AND h.originator_version = e.originator_version "
+        previous = (
             f"LEFT JOIN {h} b ON b.originator_id = e.originator_id "
             "AND b.originator_version = e.originator_version - 1 "
-            f"WHERE e.{p} > {self.mark} AND e.{p} <= {self.mark} ORDER BY e.{p} LIMIT {self.mark}",
-            (after, upto, limit),
         )
-        return [_event_row(row) for row in rows]
+        return (
+            f"SELECT e.{p}, e.originator_id, e.originator_version, e.topic, e.state, "
+            f"h.hash, h.position, {'b.hash' if with_previous else 'NULL'} "
+            f"FROM {e} e LEFT JOIN {h} h ON h.originator_id = e.originator_id "
+            "AND h.originator_version = e.originator_version "
+            f"{previous if with_previous else ''}"
+            f"WHERE e.{p} > {self.mark} AND e.{p} <= {self.mark} ORDER BY e.{p} LIMIT {self.mark}"
+        )
+
+    @abstractmethod
+    def read_hashes(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], bytes]:
+        """The recorded hashes of these (stream, version) pairs, where there are any."""
 
     def hash_rows(self, after: int, upto: int) -> list[HashRow]:
         rows = self.query(
@@ -153,6 +164,13 @@ class AuditTables(ABC):
             (after, upto),
         )
         return [_hash_row(row) for row in rows]
+
+    def hash_count(self, after: int, upto: int) -> int:
+        rows = self.query(
+            f"SELECT COUNT(*) FROM {self.hashes} WHERE position > {self.mark} AND position <= {self.mark}",
+            (after, upto),
+        )
+        return int(rows[0][0])
 
     def stream_event_rows(self, stream: str) -> list[EventRow]:
         e, h, p = self.events, self.hashes, self.position
@@ -254,6 +272,10 @@ class SQLiteAuditTables(AuditTables):
                 found[stream, version] = bytes(row[0])
         return found
 
+    def read_hashes(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], bytes]:
+        with self.datastore.transaction(commit=False) as cursor:
+            return self.lookup(cursor, keys)
+
     def query(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, params)
@@ -299,6 +321,30 @@ class PostgresAuditTables(AuditTables):
             ).format(checkpoints),
         ]
 
+    def event_rows_statement(self, with_previous: bool) -> str:
+        """Lateral lookups (LIMIT 1 keeps the planner from flattening them), so that a batch
+        costs index probes rather than a hash join over the whole hash table; the id as
+        text, canonical already."""
+        e, h = self.events, self.hashes
+        previous = (
+            f"LEFT JOIN LATERAL (SELECT hash FROM {h} WHERE originator_id = e.originator_id "
+            "AND originator_version = e.originator_version - 1 LIMIT 1) b ON true "
+        )
+        return (
+            "SELECT e.notification_id, e.originator_id::text, e.originator_version, e.topic, e.state, "
+            f"h.hash, h.position, {'b.hash' if with_previous else 'NULL::bytea'} "
+            f"FROM (SELECT * FROM {e} WHERE notification_id > %s "
+            "AND notification_id <= %s ORDER BY notification_id LIMIT %s) e "
+            f"LEFT JOIN LATERAL (SELECT hash, position FROM {h} WHERE originator_id = e.originator_id "
+            "AND originator_version = e.originator_version LIMIT 1) h ON true "
+            f"{previous if with_previous else ''}"
+            "ORDER BY e.notification_id"
+        )
+
+    def read_hashes(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], bytes]:
+        with self.datastore.get_connection() as conn, conn.cursor() as cursor:
+            return self.lookup(cursor, keys)
+
     def stream_param(self, stream: str) -> Any:
         if self.id_type != "uuid":
             return stream
@@ -320,16 +366,20 @@ class PostgresAuditTables(AuditTables):
         )
 
     def lookup(self, cursor: Any, keys: list[tuple[str, int]]) -> dict[tuple[str, int], bytes]:
-        cursor.execute(
-            f"SELECT h.originator_id, h.originator_version, h.hash FROM {self.hashes} h "
-            f"JOIN unnest(%s::{self.id_type}[], %s::bigint[]) AS k(id, version) "
-            "ON h.originator_id = k.id AND h.originator_version = k.version",
-            ([self.stream_param(s) for s, _ in keys], [v for _, v in keys]),
-        )
-        return {(stream_key(r[0]), r[1]): bytes(r[2]) for r in cursor.fetchall()}
+        with cursor.connection.cursor(row_factory=tuple_row) as tuples:
+            tuples.execute(
+                f"SELECT h.originator_id, h.originator_version, h.hash FROM {self.hashes} h "
+                f"JOIN unnest(%s::{self.id_type}[], %s::bigint[]) AS k(id, version) "
+                "ON h.originator_id = k.id AND h.originator_version = k.version",
+                ([self.stream_param(s) for s, _ in keys], [v for _, v in keys]),
+            )
+            return {(stream_key(r[0]), r[1]): bytes(r[2]) for r in tuples.fetchall()}
 
     def query(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as cursor,
+        ):
             cursor.execute(statement.encode(), params)  # type: ignore[call-overload]
             return list(cursor.fetchall())
 

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from infra.audit.chain import GENESIS, event_hash, stream_key
+from infra.audit.chain import GENESIS, ChainHeads, event_hash, stream_key
 from infra.audit.checkpoint import Checkpoint
 from infra.audit.report import Failure, Kind, Report
 from infra.audit.seals import SealTrack
 from infra.audit.tables import BEFORE_ALL, AuditTables, EventRow, HashRow
+from infra.progress import Progress
 
 BATCH_SIZE = 2000
 
@@ -72,6 +73,7 @@ def verify(
     from_position: int | None = None,
     to_position: int | None = None,
     batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
 ) -> Report:
     """Walks (the checkpoint before ``from_position``, ``to_position``]; the whole log by default."""
     head = tables.head()
@@ -83,31 +85,72 @@ def verify(
         bad = Failure(anchor.position, Kind.BAD_SIGNATURE, "the checkpoint's signature does not verify")
         return Report(anchor.position, limit, 0, 0, bad)
     track = SealTrack(paged_checkpoints(tables, start, limit), public_key, anchor, head)
-    walk = _Walk(tables, track)
+    walk = _Walk(tables, track, progress)
     failure = walk.run(start, limit, batch_size) or track.before(limit + 1)
     first = walk.first if walk.first is not None else (start + 1 if anchor else None)
     return Report(first, limit, track.sealed_up_to, walk.events, failure, public_key is not None)
 
 
 class _Walk:
-    def __init__(self, tables: AuditTables, track: SealTrack) -> None:
+    def __init__(self, tables: AuditTables, track: SealTrack, progress: Progress | None) -> None:
         self.tables = tables
         self.track = track
+        self.progress = progress
         self.events = 0
         self.first: int | None = None
+        self.heads = ChainHeads()
 
     def run(self, start: int, limit: int, batch_size: int) -> Failure | None:
         after = start
         while after < limit:
-            rows = self.tables.event_rows(after, limit, batch_size)
+            rows = self._with_previous(self.tables.event_rows(after, limit, batch_size, with_previous=False))
             upto = rows[-1].position if len(rows) == batch_size else limit
-            taken = {row.position for row in rows}
-            orphans = [h for h in self.tables.hash_rows(after, upto) if h.position not in taken]
+            orphans = self._orphans(rows, after, upto)
             failure = self._batch(rows, orphans)
             if failure is not None:
                 return failure
+            if self.progress is not None:
+                self.progress.advance(len(rows))
             after = upto
         return None
+
+    def _with_previous(self, rows: list[EventRow]) -> list[EventRow]:
+        """Each row with its stream's previous recorded hash: the one met just before in this
+        walk (streams recently met are remembered, boundedly), else read in one query."""
+        met: dict[str, int] = {}
+        wanted = []
+        for row in rows:
+            linked_in_batch = met.get(row.stream) == row.version - 1
+            if (
+                row.version > 1
+                and not linked_in_batch
+                and self.heads.previous(row.stream, row.version) is None
+            ):
+                wanted.append((row.stream, row.version - 1))
+            met[row.stream] = row.version
+        found = self.tables.read_hashes(wanted) if wanted else {}
+        linked, last = [], dict[str, tuple[int, bytes | None]]()
+        for row in rows:
+            if row.version > 1:
+                seen = last.get(row.stream)
+                previous = seen[1] if seen is not None and seen[0] == row.version - 1 else None
+                previous = previous or self.heads.previous(row.stream, row.version)
+                row = row._replace(previous=previous or found.get((row.stream, row.version - 1)))
+            last[row.stream] = (row.version, row.hash)
+            linked.append(row)
+        for row in linked:
+            if row.hash is not None:
+                self.heads.note(row.stream, row.version, row.hash)
+        return linked
+
+    def _orphans(self, rows: list[EventRow], after: int, upto: int) -> list[HashRow]:
+        """Hashes at positions in (after, upto] that no event holds: counted first, as
+        every hash there normally belongs to the event at its position."""
+        own = sum(1 for row in rows if row.hash_position == row.position)
+        if self.tables.hash_count(after, upto) == own:
+            return []
+        taken = {row.position for row in rows}
+        return [h for h in self.tables.hash_rows(after, upto) if h.position not in taken]
 
     def _batch(self, rows: list[EventRow], orphans: list[HashRow]) -> Failure | None:
         pending = iter(orphans)

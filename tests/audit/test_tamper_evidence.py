@@ -7,7 +7,7 @@ from infra.audit.chain import event_hash, stream_key
 from infra.audit.report import Kind, Report
 from infra.settings import Settings
 from tests.audit.tampering import Tamperer, audit, audit_settings, auditor_api, seal, village_story
-from tests.conftest import Api
+from tests.conftest import Api, serving
 
 __all__ = ["audit_settings", "auditor_api"]  # fixtures
 
@@ -225,3 +225,17 @@ def test_one_stream_is_checked_on_its_own(auditor_api: Api, audit_settings: Sett
 
     fails(report, Kind.MISSING, middle)
     assert verify_stream(tables, story.organisation).ok
+
+
+def test_events_recorded_after_a_restart_chain_onto_the_streams_recorded_before(
+    audit_settings: Settings,
+) -> None:
+    with serving(audit_settings) as api:
+        story = village_story(api)
+    with serving(audit_settings) as restarted:  # no stream heads in memory: read from the store
+        restarted.donate(story.fund, 66_600)
+        restarted.member(story.organisation)
+        seal(restarted)
+        report = audit(restarted)
+        assert report.ok, report.failure
+        assert report.sealed_up_to == restarted.store_head()

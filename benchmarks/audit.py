@@ -1,0 +1,114 @@
+"""Verification of the audit trail against the raw floor, on a generated store.
+
+The raw floor (``benchmarks.rebuild.raw_floor``) reads and decodes every
+notification with the eventsourcing recorder and mapper and does nothing
+else; verification reads the same log with each event's recorded hash and its
+stream's previous hash, recomputes every hash and checks every signed
+checkpoint. Each runs in its own process. Target: verification at least 0.5
+of the raw rate.
+Usage: python -m benchmarks.audit [--events 1000000] [sqlite|postgres ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from benchmarks.generate import generate
+from benchmarks.rebuild import raw_floor
+from benchmarks.support import STORES, settings_env
+from infra.audit.keys import signing_key
+from infra.audit.sealer import Sealer
+from infra.audit.tables import audit_tables
+from infra.audit.verify import verify
+from infra.persistence import open_application
+from infra.progress import Progress
+from infra.settings import Settings, load_settings
+
+
+def verification(settings: Settings) -> int:
+    app = open_application(settings)
+    tables = audit_tables(app.recorder)
+    progress = Progress("verification", tables.head())
+    report = verify(tables, signing_key(settings).public_key(), progress=progress)
+    progress.finish()
+    app.close()
+    if not report.ok:
+        raise SystemExit(f"verification failed: {report.failure}")
+    return report.events
+
+
+def seal(settings: Settings) -> None:
+    app = open_application(settings)
+    progress = Progress("sealing", app.recorder.max_notification_id())
+    sealer = Sealer(app.recorder, settings, signing_key(settings))
+    while checkpoint := sealer.seal(force=True):
+        progress.advance(checkpoint.event_count)
+    progress.finish()
+    app.close()
+
+
+def measure(settings: Settings, what: str) -> dict[str, float]:
+    """Runs one measurement in a fresh process; returns events, seconds, peak MiB."""
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.audit", "--measure", what],
+        env=settings_env(settings),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def _measure_here(what: str) -> None:
+    settings = load_settings()
+    started = time.perf_counter()
+    events = raw_floor(settings) if what == "raw" else verification(settings)
+    seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"events": events, "seconds": seconds, "peak_mib": peak_mib}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("stores", nargs="*", metavar="store", help="sqlite, postgres (default both)")
+    parser.add_argument("--events", type=int, default=1_000_000, help="size of the generated store")
+    parser.add_argument("--measure", choices=["raw", "verify"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        _measure_here(args.measure)
+        return
+    # One key for this run, seen by every measuring process (settings_env passes the environment on).
+    key = base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
+    os.environ["GONGZHI_AUDIT_SIGNING_KEY"] = key
+    rows = []
+    for name in args.stores or list(STORES):
+        with STORES[name]() as settings:
+            settings = settings.model_copy(update={"audit_signing_key": load_settings().audit_signing_key})
+            app = open_application(settings)
+            generate(app, args.events)
+            app.close()
+            seal(settings)
+            rows.append((name, measure(settings, "raw"), measure(settings, "verify")))
+    header = ("store", "events", "raw/s", "verify/s", "ratio", "raw MiB", "verify MiB")
+    print("\n{:<9}{:>10}{:>10}{:>10}{:>7}{:>9}{:>12}".format(*header))
+    for name, raw, checked in rows:
+        raw_rate, verify_rate = raw["events"] / raw["seconds"], checked["events"] / checked["seconds"]
+        print(
+            f"{name:<9}{raw['events']:>10,.0f}{raw_rate:>10,.0f}{verify_rate:>10,.0f}"
+            f"{verify_rate / raw_rate:>7.2f}{raw['peak_mib']:>9.0f}{checked['peak_mib']:>12.0f}"
+        )
+    print("(target: verification at least 0.5 of the raw rate)")
+
+
+if __name__ == "__main__":
+    main()
