@@ -15,6 +15,13 @@ transaction, and rows are read inside it (no cache between batches), so two
 projectors never overwrite each other's changes to a shared row. A message that
 cannot be decoded, or has a type the contract does not know, goes to the
 dead-letter topic with headers saying why, and is counted.
+
+The applied versions have generations like the views', so that a rebuild from
+Kafka (``infra/kafka_rebuild.py``) can swap in new generations of both and the
+offsets that go with them under the group's lock row. A projector remembers the
+generations it feeds (read before the stored offsets it seeks to) and checks them
+inside each batch's transaction, after the lock: if a swap came between, it rolls
+the batch back and seeks to the offsets stored with the new generations.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import heapq
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -36,25 +43,62 @@ from infra.settings import Settings
 from projections.events import EventRecord
 from projections.rows import Rows, Table, View
 from projections.runner import ViewRunner
-from projections.store import Database, UnitOfWork, ViewTables
+from projections.store import GENERATIONS_TABLE, Database, UnitOfWork, ViewTables
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 2_000
 MAX_BUFFERED = 10_000
 """Messages held per partition while earlier positions are awaited from others."""
+APPLIED_VIEW = "kafka_applied"
 APPLIED = Table("versions", {"aggregate_id": "text", "version": "integer"}, key=("aggregate_id",))
 
 
 class AppliedVersions(View):
     """Each aggregate's last version applied to the views (read and written by the feeder)."""
 
-    name = "kafka_applied"
+    name = APPLIED_VIEW
     tables = (APPLIED,)
     events = frozenset()
 
     def handle(self, event: EventRecord, rows: Rows) -> None:
         rows.put("versions", {"aggregate_id": event.aggregate_id, "version": event.version})
+
+
+class GenerationsSwapped(Exception):
+    """A rebuild swapped in new generations since this projector last sought its offsets."""
+
+
+def live_generations(database: Database, names: Iterable[str], cursor: Any = None) -> dict[str, int]:
+    """The live generation of each named view (of those that have one)."""
+    rows = database.query(f"SELECT view, generation FROM {database.prefix}{GENERATIONS_TABLE}", cursor=cursor)
+    live = {r["view"]: int(r["generation"]) for r in rows}
+    return {name: live[name] for name in names if name in live}
+
+
+def point(cursor: Any, database: Database, name: str, generation: int) -> None:
+    """Makes ``generation`` the live one of view ``name``."""
+    cursor.execute(
+        database.sql(
+            f"INSERT INTO {database.prefix}{GENERATIONS_TABLE} (view, generation) VALUES (?, ?) "
+            "ON CONFLICT (view) DO UPDATE SET generation = excluded.generation"
+        ),
+        (name, generation),
+    )
+
+
+def live_applied(database: Database) -> ViewTables:
+    """The live generation of the applied versions, the first created if there is none."""
+    generation = database.live_generation(APPLIED_VIEW)
+    if generation is None:
+        ViewTables(database, AppliedVersions(), 1).create()
+        database.execute(
+            f"INSERT INTO {database.prefix}{GENERATIONS_TABLE} (view, generation) VALUES (?, 1) "
+            "ON CONFLICT (view) DO NOTHING",
+            [APPLIED_VIEW],
+        )
+        generation = database.live_generation(APPLIED_VIEW) or 1
+    return ViewTables(database, AppliedVersions(), generation)
 
 
 def kafka_table_names(database: Database) -> tuple[str, str]:
@@ -129,6 +173,24 @@ class KafkaState:
                 (dead_letters, self.group_id),
             )
 
+    def take_offsets(self, cursor: Any, other: KafkaState) -> None:
+        """Replaces this group's offsets with those ``other`` has stored."""
+        sql = self.database.sql
+        cursor.execute(sql(f"DELETE FROM {self.offsets} WHERE group_id = ?"), (self.group_id,))
+        cursor.execute(
+            sql(
+                f"INSERT INTO {self.offsets} (group_id, topic, kafka_partition, next_offset) "
+                f"SELECT ?, topic, kafka_partition, next_offset FROM {self.offsets} WHERE group_id = ?"
+            ),
+            (self.group_id, other.group_id),
+        )
+
+    def discard(self) -> None:
+        """Forgets the group: its offsets and its row."""
+        with self.database.transaction(commit=True) as cursor:
+            for table in (self.offsets, self.groups):
+                cursor.execute(self.database.sql(f"DELETE FROM {table} WHERE group_id = ?"), (self.group_id,))
+
 
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, feeder: KafkaFeeder) -> None:
@@ -138,38 +200,56 @@ class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
         self.feeder.forget_buffered(revoked)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
-        stored = self.feeder.state.next_offsets()
-        for partition in assigned:
-            offset = stored.get((partition.topic, partition.partition))
-            if offset is not None:
-                self.feeder.consumer.seek(partition, offset)
+        log.info(
+            "Group %s assigned this projector %d partitions: %s",
+            self.feeder.group_id,
+            len(assigned),
+            ", ".join(sorted(f"{p.topic}[{p.partition}]" for p in assigned)),
+        )
+        self.feeder.seek_to_stored(assigned)
 
 
 class KafkaFeeder:
+    """Feeds the live views from the topics, as one member of a consumer group."""
+
     def __init__(self, runner: ViewRunner, settings: Settings, group_id: str | None = None) -> None:
         self.runner = runner
         self.settings = settings
         self.group_id = group_id or settings.kafka_group_id
         self.state = KafkaState(runner.database, self.group_id)
-        self.applied = ViewTables(runner.database, AppliedVersions(), 1)
-        self.applied.create()
         self.topics = [settings.kafka_topic_prefix + topic for topic in TOPICS]
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            client_id=f"{settings.kafka_client_id}-projector",
-            group_id=self.group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=MAX_BATCH,
-            session_timeout_ms=settings.kafka_session_timeout_ms,
-            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-            max_poll_interval_ms=max(5_000, settings.kafka_session_timeout_ms),
-        )
-        self.consumer.subscribe(self.topics, listener=_SeekToStored(self))
+        self.views: list[ViewTables] = []
+        self.applied: ViewTables
+        self._target_tables()
         self._dead_letters: KafkaProducer | None = None
         self._buffers: dict[TopicPartition, deque[tuple[int, Any, EventRecord | str]]] = {}
         self._last_position: dict[TopicPartition, int] = {}
         self.stopping = threading.Event()
+        self.consumer = self._open_consumer()
+
+    def _target_tables(self) -> None:
+        """The tables batches write: the live generations, read before the offsets
+        sought with them (a swap between the two then shows at the next batch)."""
+        self.views = [self.runner.live(name) for name in self.runner.views]
+        self.applied = live_applied(self.runner.database)
+
+    def generations(self) -> dict[str, int]:
+        return {t.view.name: t.generation for t in (self.applied, *self.views)}
+
+    def _open_consumer(self) -> KafkaConsumer:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            client_id=f"{self.settings.kafka_client_id}-projector",
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=MAX_BATCH,
+            session_timeout_ms=self.settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms,
+            max_poll_interval_ms=max(5_000, self.settings.kafka_session_timeout_ms),
+        )
+        consumer.subscribe(self.topics, listener=_SeekToStored(self))
+        return consumer
 
     def poll_once(self, timeout_ms: int = 500) -> int:
         """Polls once and applies what is ready; returns how many messages it applied."""
@@ -196,11 +276,20 @@ class KafkaFeeder:
         offsets: dict[tuple[str, int], int] = {}
         for partition, record, _ in ready:
             offsets[partition.topic, partition.partition] = record.offset + 1
-        self._apply(events, offsets, len(refused))
+        try:
+            self._apply(events, offsets, len(refused))
+        except GenerationsSwapped:
+            log.info("A rebuild swapped in new generations of the views; resuming from its offsets")
+            self.seek_to_stored()
+            return 0
+        self._commit(offsets)
+        return len(ready)
+
+    def _commit(self, offsets: dict[tuple[str, int], int]) -> None:
+        """Tells Kafka too (for tools that watch the group's lag; the database decides)."""
         self.consumer.commit(
             {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
         )
-        return len(ready)
 
     def _take_ready(self) -> list[tuple[TopicPartition, Any, EventRecord | str]]:
         """The buffered messages that may be applied now, in each partition's order.
@@ -255,13 +344,16 @@ class KafkaFeeder:
             self._last_position.pop(partition, None)
 
     def _apply(self, events: list[EventRecord], offsets: dict[tuple[str, int], int], refused: int) -> None:
-        views = [self.runner.live(name) for name in self.runner.views]
-        database = self.runner.database
-        with database.transaction(commit=True) as cursor:
-            self.state.lock(cursor)
-            for tables in (self.applied, *views):
-                tables.cursor = cursor
-            try:
+        """One batch, one transaction: the views' rows, the applied versions, the
+        views' positions and the group's offsets."""
+        targets = (self.applied, *self.views)
+        works: list[UnitOfWork] | None = None
+        try:
+            with self.runner.database.transaction(commit=True) as cursor:
+                self.state.lock(cursor)
+                self._check_generations(cursor)
+                for tables in targets:
+                    tables.cursor = cursor
                 applied = UnitOfWork(self.applied)
                 fresh = []
                 for event in events:
@@ -269,18 +361,30 @@ class KafkaFeeder:
                     if seen is None or seen["version"] < event.version:
                         self.applied.view.handle(event, applied)
                         fresh.append(event)
-                works = [tables.handle(fresh) for tables in views]
-                for work in (applied, *works):
+                batch = [applied, *(tables.handle(fresh) for tables in self.views)]
+                for work in batch:
                     for statement in work.statements():
                         run = cursor.executemany if statement.many else cursor.execute
                         run(statement.sql, statement.params)
                 if fresh:
-                    self._track(cursor, views, max(e.position for e in fresh))
+                    self._track(cursor, self.views, max(e.position for e in fresh))
                 self.state.record(cursor, offsets, refused)
-            finally:
-                for tables in (self.applied, *views):
-                    tables.cursor = None
-                    tables.forget()  # other projectors may change these rows between batches
+            works = batch
+        finally:
+            for tables in targets:
+                tables.cursor = None
+            self._between_batches(targets, works)
+
+    def _check_generations(self, cursor: Any) -> None:
+        """Raises ``GenerationsSwapped`` if the tables this batch writes are no longer live."""
+        expected = self.generations()
+        if live_generations(self.runner.database, expected, cursor) != expected:
+            raise GenerationsSwapped
+
+    def _between_batches(self, targets: Sequence[ViewTables], works: list[UnitOfWork] | None) -> None:
+        """Forgets the rows read: other projectors may change them before the next batch."""
+        for tables in targets:
+            tables.forget()
 
     def _track(self, cursor: Any, views: Sequence[ViewTables], position: int) -> None:
         """Each view's position: the highest store position it has applied."""
@@ -322,13 +426,16 @@ class KafkaFeeder:
                 self.poll_once()
             except Exception:
                 log.exception("Kafka-fed projection batch failed; retrying from the stored offsets")
-                self._seek_to_stored()
+                self.seek_to_stored()
                 self.stopping.wait(1.0)
 
-    def _seek_to_stored(self) -> None:
+    def seek_to_stored(self, partitions: Iterable[TopicPartition] | None = None) -> None:
+        """Targets the live generations, then seeks to the offsets stored with them (the
+        beginning where none are), dropping what was buffered."""
+        self._target_tables()
         self.forget_buffered()
         stored = self.state.next_offsets()
-        for partition in self.consumer.assignment():
+        for partition in list(partitions if partitions is not None else self.consumer.assignment()):
             offset = stored.get((partition.topic, partition.partition))
             if offset is not None:
                 self.consumer.seek(partition, offset)
