@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import datetime
 from typing import Any
@@ -117,15 +118,18 @@ def _rebuild(args: argparse.Namespace) -> int:
     """Rebuilds views into fresh tables and swaps them in when caught up."""
     if args.as_of or args.into:
         return _rebuild_as_of(args)
+    from infra.parallel_rebuild import parallel_fill
     from infra.persistence import open_application
     from infra.progress import Progress
     from infra.views import open_views
 
-    application = open_application(load_settings())
+    settings = load_settings()
+    application = open_application(settings)
     try:
         runner = open_views(application, args.views)
         progress = Progress(f"rebuilding {', '.join(runner.views)}", runner.head())
-        for tables in runner.rebuild(progress=progress):
+        elsewhere = parallel_fill(settings, runner, args.jobs)
+        for tables in runner.rebuild(progress=progress, fill_elsewhere=elsewhere):
             print(f"{tables.view.name}: generation {tables.generation} live at {tables.position()}")
         progress.finish()
     finally:
@@ -204,6 +208,12 @@ def parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument(
         "--into", help="a new SQLite file, or a new PostgreSQL schema when the store is PostgreSQL"
+    )
+    rebuild.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that share the work, each with a group of views (default: one per core)",
     )
     rebuild.set_defaults(handler=_rebuild)
     add_audit_commands(commands)

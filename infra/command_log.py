@@ -16,8 +16,8 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -26,6 +26,7 @@ from domain.context import IdempotencyClaim, RecordedCommand
 from infra.audit.chain import Link
 from infra.audit.recording import LINKS_KWARG, ChainWriter
 from infra.audit.tables import PostgresAuditTables, SQLiteAuditTables
+from infra.record_reading import PostgresRecordReading, SQLiteRecordReading
 
 COMMAND_LOG_TABLE = "command_log"
 
@@ -66,7 +67,7 @@ def _recorded(row: Any) -> RecordedCommand:
     )
 
 
-class SQLiteCommandRecorder(SQLiteApplicationRecorder):
+class SQLiteCommandRecorder(SQLiteRecordReading):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
         self.find_command_statement = (
@@ -109,7 +110,7 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
         return _recorded(row) if row is not None else None
 
 
-class PostgresCommandRecorder(PostgresApplicationRecorder):
+class PostgresCommandRecorder(PostgresRecordReading):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         log_table = Identifier(self.datastore.schema, COMMAND_LOG_TABLE)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from eventsourcing.domain import DomainEvent
+from eventsourcing.utils import get_topic
+
 from domain.application import Gongzhi
+from domain.fund import Fund
+from domain.organisation import Organisation
+from domain.person import Person
+from domain.project import Project
 from infra.kafka_projection import create_kafka_tables
 from infra.relay import relay_tracking
 from projections import ALL_VIEWS
@@ -12,9 +19,21 @@ from projections.rows import View
 from projections.runner import ViewRunner
 from projections.store import Database
 
+AGGREGATES = (Person, Organisation, Project, Fund)
+
 
 class UnknownView(ValueError):
     pass
+
+
+def stored_topics() -> dict[str, str]:
+    """Event type (``Fund.DonationReceived``) → the topic the store records it under."""
+    return {
+        member.__qualname__: get_topic(member)
+        for aggregate in AGGREGATES
+        for member in vars(aggregate).values()
+        if isinstance(member, type) and issubclass(member, DomainEvent)
+    }
 
 
 def views_named(names: Sequence[str] = ()) -> list[View]:
@@ -30,7 +49,7 @@ def open_views(application: Gongzhi, names: Sequence[str] = ()) -> ViewRunner:
     """A runner for the named views (all of them by default) on the application's store."""
     chosen = views_named(names)
     database = Database(application.recorder.datastore)  # type: ignore[attr-defined]
-    runner = ViewRunner(application.recorder, database, chosen)
+    runner = ViewRunner(application.recorder, database, chosen, topics=stored_topics())
     for name in runner.views:
         runner.live(name)  # creates the first generation's tables once, up front
     # Tables the status and metrics read, whether or not Kafka is in use.

@@ -8,11 +8,13 @@ per view generation, written in the same transaction as the view's rows.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
@@ -26,12 +28,40 @@ BATCH_SIZE = 1000
 REBUILD_BATCH_SIZE = 5000
 
 
+@runtime_checkable
+class RecordReader(Protocol):
+    """A recorder that reads its log straight into event records."""
+
+    def select_records(
+        self, start: int, stop: int, topics: Sequence[str], limit: int
+    ) -> list[EventRecord]: ...
+
+
 class Progress(Protocol):
     def advance(self, count: int = 1) -> None: ...
 
 
+Fill = Callable[[Sequence[ViewTables], "Progress | None"], None]
+"""Fills fresh, empty tables from the first event to about the head."""
+
+
 def records(notifications: Sequence[Notification]) -> list[EventRecord]:
     return [from_stored(n.topic, n.originator_id, n.originator_version, n.id, n.state) for n in notifications]
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """A rebuild makes millions of short-lived objects but no garbage cycles to speak
+    of; with the default thresholds the cyclic collector would walk the ever larger
+    heap of rows again and again."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 class ViewRunner:
@@ -41,8 +71,12 @@ class ViewRunner:
         database: Database,
         views: Sequence[View],
         batch_size: int = BATCH_SIZE,
+        topics: Mapping[str, str] | None = None,
     ) -> None:
+        """``topics``: the stored topic of each event type, so that only the types the
+        views declare are read from the log."""
         self.recorder = recorder
+        self.topics = dict(topics or {})
         self.database = database
         self.views = {view.name: view for view in views}
         self.batch_size = batch_size
@@ -79,42 +113,63 @@ class ViewRunner:
         writer: BatchWriter | None = None,
         keep: Callable[[EventRecord], bool] | None = None,
     ) -> int:
-        """Applies the events past each view's position, reading the log once for all
-        of them, batch by batch, each batch in one transaction for all views; returns
-        how many events were read. A ``writer`` writes batches in the background
-        (for tables no other process writes); they are all written on return. Only
-        the events ``keep`` accepts are applied (all by default); positions still
-        advance past the others."""
+        """Applies the events past each view's position up to ``until`` (the head by
+        default), reading the log once for all of them, batch by batch, each batch in
+        one transaction for all views; returns how many positions it moved past. Only
+        the event types the views declare are read (when their stored topics are
+        known); positions still advance past the others. A ``writer`` writes batches in
+        the background (for tables no other process writes); they are all written on
+        return. Only the events ``keep`` accepts are applied (all by default)."""
         positions = {t.tracking_name: t.position() for t in tables}
-        start, read = min(positions.values(), default=0), 0
-        while tables and not self.stopping.is_set():
-            batch = self.recorder.select_notifications(
-                start=start, limit=batch_size or self.batch_size, stop=until, inclusive_of_start=False
-            )
-            if not batch:
-                break
-            events = records(batch)
+        wanted = frozenset().union(*(t.view.events for t in tables))
+        topics = self._topics_of(wanted)
+        start = min(positions.values(), default=0)
+        end = self.head() if until is None else until
+        limit, moved = batch_size or self.batch_size, 0
+        while tables and start < end and not self.stopping.is_set():
+            events = self._read(start, end, topics, limit)
+            # A short batch holds every wanted event up to ``end``: the views are there.
+            last = events[-1].position if len(events) == limit else end
+            if not topics:
+                events = [e for e in events if e.type in wanted]
             if keep is not None:
                 events = [e for e in events if keep(e)]
             works = []
             for view_tables in tables:
                 position = positions[view_tables.tracking_name]
-                if position >= batch[-1].id:
+                if position >= last:
                     continue
                 behind = [e for e in events if e.position > position] if position > start else events
                 works.append(view_tables.handle(behind))
-                positions[view_tables.tracking_name] = batch[-1].id
+                positions[view_tables.tracking_name] = last
             if writer is None:
-                apply_together(works, batch[-1].id)
+                apply_together(works, last)
             else:
-                writer.write(works, batch[-1].id)
-            start = batch[-1].id
-            read += len(batch)
+                writer.write(works, last)
+            moved += last - start
             if progress:
-                progress.advance(len(batch))
+                progress.advance(last - start)
+            start = last
         if writer is not None:
             writer.settle()
-        return read
+        return moved
+
+    def _read(self, start: int, end: int, topics: list[str], limit: int) -> list[EventRecord]:
+        """Events after ``start`` up to ``end`` of these topics (all if none), in order:
+        straight from the recorder's rows if it can, else from its notifications."""
+        if isinstance(self.recorder, RecordReader):
+            return self.recorder.select_records(start, end, topics, limit)
+        notifications = self.recorder.select_notifications(
+            start=start, limit=limit, stop=end, topics=topics, inclusive_of_start=False
+        )
+        return records(notifications)
+
+    def _topics_of(self, types: frozenset[str]) -> list[str]:
+        """The stored topics of these event types, or none (read every topic) unless
+        all of them are known."""
+        if not types or not types <= self.topics.keys():
+            return []
+        return sorted(self.topics[t] for t in types)
 
     def run_forever(self, poll_interval: float = 0.1) -> None:
         while not self.stopping.is_set():
@@ -139,22 +194,40 @@ class ViewRunner:
         names: Sequence[str] = (),
         progress: Progress | None = None,
         keep: Callable[[EventRecord], bool] | None = None,
+        fill_elsewhere: Fill | None = None,
     ) -> list[ViewTables]:
         """Builds the next generation of each view from the first event, reading the
         log once for all of them, then swaps each in when it has caught up. ``keep``
-        chooses the events applied (see ``catch_up``)."""
+        chooses the events applied (see ``catch_up``). ``fill_elsewhere`` fills the
+        fresh tables first (in other processes); this one then applies what arrived
+        meanwhile."""
         fresh = self.next_generations(names)
-        # Catch up, then again for what arrived meanwhile, then swap.
-        writer = BatchWriter()
-        try:
-            while self.catch_up(
-                *fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, writer=writer, keep=keep
-            ):
-                pass
-        finally:
-            writer.close()
+        if fill_elsewhere is not None and keep is None:
+            fill_elsewhere(fresh, progress)
+            # Rows this process did not write are there now: it must look them up.
+            fresh = [ViewTables(self.database, t.view, t.generation) for t in fresh]
+        self.fill(fresh, progress, keep)
         self.swap_in(fresh)
         return fresh
+
+    def fill(
+        self,
+        fresh: Sequence[ViewTables],
+        progress: Progress | None = None,
+        keep: Callable[[EventRecord], bool] | None = None,
+    ) -> None:
+        """Catches tables no other process writes up to the head, writing each batch in
+        the background while the next is handled."""
+        writer = BatchWriter()
+        try:
+            with fewer_collections():
+                # Catch up, then again for what arrived meanwhile.
+                while self.catch_up(
+                    *fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, writer=writer, keep=keep
+                ):
+                    pass
+        finally:
+            writer.close()
 
     def next_generations(self, names: Sequence[str] = (), *, exclusive: bool = True) -> list[ViewTables]:
         """Empty tables of the next generation of each view (all by default)."""

@@ -225,11 +225,11 @@ class ViewTables:
 
     def load(self, table: TableRows, key: Key) -> Row:
         """A committed row from the database, or ``_DELETED``."""
-        if self.writer is not None:
-            self.writer.settle()
         if table.certainly_absent(key):
             row = _DELETED
         else:
+            if self.writer is not None:
+                self.writer.settle()
             where = " AND ".join(f"{c} = ?" for c in table.spec.key)
             statement = f"SELECT * FROM {table.sql_name} WHERE {where}"
             found = self.database.query(statement, key, cursor=self.cursor)

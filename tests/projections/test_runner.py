@@ -16,7 +16,9 @@ import pytest
 from benchmarks.generate import generate
 from benchmarks.support import settings_env
 from domain.application import Gongzhi
+from domain.context import CommandContext, acting
 from infra.demo import DemoLoader
+from infra.parallel_rebuild import parallel_fill
 from infra.persistence import open_application
 from infra.settings import Settings
 from infra.views import open_views
@@ -75,6 +77,36 @@ def test_a_rebuild_started_again_after_failing_part_way_starts_from_the_first_ev
     runner.rebuild()
 
     assert digests(runner) == live
+
+
+def test_a_rebuild_shared_between_processes_is_identical_to_the_live_views(
+    app: Gongzhi, settings: Settings
+) -> None:
+    runner = open_views(app)
+    DemoLoader(app).load()
+    generate(app, 3000)
+    runner.catch_up(*(runner.live(name) for name in runner.views))
+    live = digests(runner)
+
+    runner.rebuild(fill_elsewhere=parallel_fill(settings, runner, jobs=2))
+
+    assert digests(runner) == live
+    assert {runner.live(name).position() for name in runner.views} == {runner.head()}
+
+
+def test_views_reach_the_head_when_the_newest_events_are_of_types_they_do_not_read(
+    app: Gongzhi,
+) -> None:
+    runner = open_views(app)
+    DemoLoader(app).load()
+    with acting(CommandContext(actor="registrar")):
+        position = app.register_person("新居民", None, None).position
+    assert not any("Person.Registered" in view.events for view in runner.views.values())
+
+    runner.catch_up(*(runner.live(name) for name in runner.views))
+
+    assert position == runner.head()
+    assert {runner.live(name).position() for name in runner.views} == {position}
 
 
 def test_views_record_their_position_and_catch_up_from_it(app: Gongzhi) -> None:
