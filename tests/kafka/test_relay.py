@@ -19,10 +19,13 @@ from benchmarks.generate import generate
 from benchmarks.support import settings_env
 from domain.application import Gongzhi
 from infra.demo import DemoLoader
+from infra.kafka_projection import KafkaFeeder
 from infra.persistence import open_application
 from infra.relay import BATCH_SIZE, Relay
 from infra.settings import Settings
+from infra.views import open_views
 from tests.kafka.support import by_aggregate, read_all
+from tests.kafka.test_kafka_views import feed_until_caught_up, kafka_fed_then_rebuilt
 from tests.kafka_broker import Broker, ExternalBroker
 
 
@@ -72,6 +75,21 @@ def assert_all_published_in_order(app: Gongzhi, settings: Settings) -> list[int]
         copies.setdefault(identity, set()).add((message.value, tuple(sorted(message.headers.items()))))
     assert all(len(forms) == 1 for forms in copies.values()), "a republished event differs"
     return extra
+
+
+def assert_kafka_fed_views_equal_a_rebuild(app: Gongzhi, settings: Settings) -> None:
+    """Views fed from what reached Kafka equal views rebuilt from the store."""
+    settings = settings.model_copy(
+        update={"kafka_session_timeout_ms": 2_000, "kafka_heartbeat_interval_ms": 300}
+    )
+    runner = open_views(app)
+    feeder = KafkaFeeder(runner, settings, group_id=f"check-{uuid4().hex[:8]}")
+    try:
+        feed_until_caught_up(feeder, runner)
+    finally:
+        feeder.close()
+    fed, rebuilt = kafka_fed_then_rebuilt(runner)
+    assert fed == rebuilt
 
 
 def test_every_event_is_published_in_order_and_recorded_once_acknowledged(
@@ -138,6 +156,7 @@ def test_while_the_broker_is_away_nothing_is_recorded_as_published_and_the_relay
         relay.close()
     try:
         assert set(assert_all_published_in_order(app, settings)) == {0}
+        assert_kafka_fed_views_equal_a_rebuild(app, settings)
     finally:
         broker.stop()
 
@@ -175,3 +194,4 @@ def test_a_relay_killed_mid_stream_republishes_at_most_the_unacknowledged_tail_u
     assert relay.position() == head
     extra = assert_all_published_in_order(app, kafka_settings)
     assert sum(extra) <= BATCH_SIZE
+    assert_kafka_fed_views_equal_a_rebuild(app, kafka_settings)
