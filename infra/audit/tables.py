@@ -135,8 +135,20 @@ class AuditTables(ABC):
     def event_rows(self, after: int, upto: int, limit: int, with_previous: bool = True) -> list[EventRow]:
         """Events in (after, upto] in position order, each with its own hash and (unless
         told otherwise) its stream's previous one."""
+        upto = min(upto, self.window_end(after, limit))
         statement = self.event_rows_statement(with_previous)
         return [_event_row(row) for row in self.query(statement, (after, upto, limit))]
+
+    def window_end(self, after: int, limit: int) -> int:
+        """The position of the ``limit``-th event after ``after`` (an index-only probe), so
+        that a batch's query names a narrow range: with a wide one PostgreSQL may scan and
+        sort everything after ``after`` for each batch."""
+        p = self.position
+        rows = self.query(
+            f"SELECT {p} FROM {self.events} WHERE {p} > {self.mark} ORDER BY {p} LIMIT 1 OFFSET {self.mark}",
+            (after, limit - 1),
+        )
+        return int(rows[0][0]) if rows else 2**62
 
     def event_rows_statement(self, with_previous: bool) -> str:
         e, h, p = self.events, self.hashes, self.position
@@ -157,9 +169,28 @@ class AuditTables(ABC):
     def read_hashes(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], bytes]:
         """The recorded hashes of these (stream, version) pairs, where there are any."""
 
+    def plain_event_rows(self, after: int, upto: int, limit: int) -> list[EventRow]:
+        """Events in (after, upto] in position order, without their hashes."""
+        p, upto = self.position, min(upto, self.window_end(after, limit))
+        rows = self.query(
+            f"SELECT {p}, {self.id_text}, originator_version, topic, state FROM {self.events} "
+            f"WHERE {p} > {self.mark} AND {p} <= {self.mark} ORDER BY {p} LIMIT {self.mark}",
+            (after, upto, limit),
+        )
+        return [EventRow(r[0], stream_key(r[1]), r[2], r[3], bytes(r[4]), None, None, None) for r in rows]
+
+    def read_link(self, stream: str, version: int) -> tuple[bytes, int] | None:
+        """The hash recorded for a stream's version, and the position it was recorded at."""
+        rows = self.query(
+            f"SELECT hash, position FROM {self.hashes} "
+            f"WHERE originator_id = {self.mark} AND originator_version = {self.mark}",
+            (self.stream_param(stream), version),
+        )
+        return (bytes(rows[0][0]), int(rows[0][1])) if rows else None
+
     def hash_rows(self, after: int, upto: int) -> list[HashRow]:
         rows = self.query(
-            f"SELECT position, originator_id, originator_version, hash FROM {self.hashes} "
+            f"SELECT position, {self.id_text}, originator_version, hash FROM {self.hashes} "
             f"WHERE position > {self.mark} AND position <= {self.mark} ORDER BY position",
             (after, upto),
         )
@@ -223,11 +254,16 @@ class AuditTables(ABC):
         return _checkpoint(rows[0]) if rows else None
 
     mark = "?"
+    id_text = "originator_id"
+    hashes_by_range = False
+    """Whether verification reads hash rows by position range, or probes one per event."""
 
 
 class SQLiteAuditTables(AuditTables):
     mark = "?"
     position = "rowid"
+    id_text = "originator_id"
+    hashes_by_range = False
 
     def __init__(self, recorder: Any) -> None:
         self.datastore = recorder.datastore
@@ -292,6 +328,8 @@ class SQLiteAuditTables(AuditTables):
 class PostgresAuditTables(AuditTables):
     mark = "%s"
     position = "notification_id"
+    id_text = "originator_id::text"
+    hashes_by_range = True
 
     def __init__(self, recorder: Any) -> None:
         self.datastore: PostgresDatastore = recorder.datastore

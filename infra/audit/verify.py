@@ -103,9 +103,8 @@ class _Walk:
     def run(self, start: int, limit: int, batch_size: int) -> Failure | None:
         after = start
         while after < limit:
-            rows = self._with_previous(self.tables.event_rows(after, limit, batch_size, with_previous=False))
-            upto = rows[-1].position if len(rows) == batch_size else limit
-            orphans = self._orphans(rows, after, upto)
+            rows, orphans, upto = self._read(after, limit, batch_size)
+            rows = self._with_previous(rows)
             failure = self._batch(rows, orphans)
             if failure is not None:
                 return failure
@@ -143,6 +142,19 @@ class _Walk:
                 self.heads.note(row.stream, row.version, row.hash)
         return linked
 
+    def _read(self, after: int, limit: int, batch_size: int) -> tuple[list[EventRow], list[HashRow], int]:
+        """A batch of events with their hashes, the hashes in its range that no event holds,
+        and where the range ends. Hash rows are clustered by position on PostgreSQL (a range
+        scan is cheapest) and by stream on SQLite (a probe per event is)."""
+        if self.tables.hashes_by_range:
+            rows = self.tables.plain_event_rows(after, limit, batch_size)
+            upto = rows[-1].position if len(rows) == batch_size else limit
+            rows, orphans = self._with_hashes(rows, self.tables.hash_rows(after, upto))
+            return rows, orphans, upto
+        rows = self.tables.event_rows(after, limit, batch_size, with_previous=False)
+        upto = rows[-1].position if len(rows) == batch_size else limit
+        return rows, self._orphans(rows, after, upto), upto
+
     def _orphans(self, rows: list[EventRow], after: int, upto: int) -> list[HashRow]:
         """Hashes at positions in (after, upto] that no event holds: counted first, as
         every hash there normally belongs to the event at its position."""
@@ -151,6 +163,23 @@ class _Walk:
             return []
         taken = {row.position for row in rows}
         return [h for h in self.tables.hash_rows(after, upto) if h.position not in taken]
+
+    def _with_hashes(
+        self, rows: list[EventRow], hashes: list[HashRow]
+    ) -> tuple[list[EventRow], list[HashRow]]:
+        """Each event with the hash recorded for it (normally the one at its position, read
+        with a range scan rather than a probe per event), and the hashes no event holds."""
+        at = {h.position: h for h in hashes}
+        hashed = []
+        for row in rows:
+            own = at.get(row.position)
+            if own is not None and own.stream == row.stream and own.version == row.version:
+                hashed.append(row._replace(hash=own.hash, hash_position=own.position))
+                continue
+            link = self.tables.read_link(row.stream, row.version)  # only where something moved
+            hashed.append(row._replace(hash=link[0], hash_position=link[1]) if link else row)
+        taken = {row.position for row in rows}
+        return hashed, [h for h in hashes if h.position not in taken]
 
     def _batch(self, rows: list[EventRow], orphans: list[HashRow]) -> Failure | None:
         pending = iter(orphans)
