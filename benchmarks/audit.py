@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import os
-import resource
-import subprocess
-import sys
-import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from benchmarks.generate import generate
 from benchmarks.rebuild import raw_floor
-from benchmarks.support import STORES, settings_env
+from benchmarks.support import STORES, measure_apart, print_measurement
 from infra.audit.keys import signing_key
 from infra.audit.sealer import Sealer
 from infra.audit.tables import audit_tables
@@ -57,25 +52,12 @@ def seal(settings: Settings) -> None:
 
 
 def measure(settings: Settings, what: str) -> dict[str, float]:
-    """Runs one measurement in a fresh process; returns events, seconds, peak MiB."""
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.audit", "--measure", what],
-        env=settings_env(settings),
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    ).stdout
-    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return result
+    return measure_apart("benchmarks.audit", settings, what)
 
 
 def _measure_here(what: str) -> None:
     settings = load_settings()
-    started = time.perf_counter()
-    events = raw_floor(settings) if what == "raw" else verification(settings)
-    seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"events": events, "seconds": seconds, "peak_mib": peak_mib}))
+    print_measurement(lambda: raw_floor(settings) if what == "raw" else verification(settings))
 
 
 def main() -> None:

@@ -11,15 +11,10 @@ Usage: python -m benchmarks.rebuild [--sizes 250000,1000000] [sqlite|postgres ..
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
-import sys
-import time
 
 from benchmarks.generate import generate
-from benchmarks.support import STORES, settings_env
+from benchmarks.support import STORES, measure_apart, print_measurement
 from infra.parallel_rebuild import parallel_fill
 from infra.persistence import open_application
 from infra.progress import Progress
@@ -55,27 +50,12 @@ def rebuild(settings: Settings) -> int:
 
 
 def measure(settings: Settings, what: str) -> dict[str, float]:
-    """Runs one measurement in a fresh process; returns events, seconds, peak MiB."""
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.rebuild", "--measure", what],
-        env=settings_env(settings),
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    ).stdout
-    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return result
+    return measure_apart("benchmarks.rebuild", settings, what)
 
 
 def _measure_here(what: str) -> None:
     settings = load_settings()
-    started = time.perf_counter()
-    events = raw_floor(settings) if what == "raw" else rebuild(settings)
-    seconds = time.perf_counter() - started
-    # The largest of this process and its workers (each holds what it knows of its rows).
-    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    peak_mib = peak / 1024
-    print(json.dumps({"events": events, "seconds": seconds, "peak_mib": peak_mib}))
+    print_measurement(lambda: raw_floor(settings) if what == "raw" else rebuild(settings))
 
 
 def main() -> None:

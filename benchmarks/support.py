@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -10,7 +12,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -40,6 +42,30 @@ def postgres_store() -> Iterator[Settings]:
 
 
 STORES = {"sqlite": sqlite_store, "postgres": postgres_store}
+
+
+def measure_apart(module: str, settings: Settings, what: str) -> dict[str, float]:
+    """Runs ``python -m module --measure what`` on the store, in a fresh process so that
+    its peak memory is its own; returns its events, seconds and peak MiB."""
+    output = subprocess.run(
+        [sys.executable, "-m", module, "--measure", what],
+        env=settings_env(settings),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def print_measurement(run: Callable[[], int]) -> None:
+    """Times ``run`` (which returns how many events it handled) and prints the figures
+    ``measure_apart`` reads: the largest peak memory of this process and its children."""
+    started = time.perf_counter()
+    events = run()
+    seconds = time.perf_counter() - started
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    print(json.dumps({"events": events, "seconds": seconds, "peak_mib": peak / 1024}))
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
