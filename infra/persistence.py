@@ -9,6 +9,7 @@ from eventsourcing.persistence import EventStore
 from domain.application import Gongzhi
 from infra.group_commit import GroupCommitEventStore
 from infra.settings import Settings
+from infra.setup_lock import store_setup
 
 SQLITE_FILE = "gongzhi.db"
 
@@ -54,4 +55,5 @@ class StoredGongzhi(Gongzhi):
 
 
 def open_application(settings: Settings) -> Gongzhi:
-    return StoredGongzhi(env=application_env(settings))
+    with store_setup(settings):
+        return StoredGongzhi(env=application_env(settings))

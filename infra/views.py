@@ -14,6 +14,7 @@ from domain.person import Person
 from domain.project import Project
 from infra.kafka_projection import create_kafka_tables
 from infra.relay import relay_tracking
+from infra.setup_lock import views_setup
 from projections import ALL_VIEWS
 from projections.rows import View
 from projections.runner import ViewRunner
@@ -47,6 +48,11 @@ def views_named(names: Sequence[str] = ()) -> list[View]:
 
 def open_views(application: Gongzhi, names: Sequence[str] = ()) -> ViewRunner:
     """A runner for the named views (all of them by default) on the application's store."""
+    with views_setup(application.recorder.datastore):  # type: ignore[attr-defined]
+        return _open_views(application, names)
+
+
+def _open_views(application: Gongzhi, names: Sequence[str]) -> ViewRunner:
     chosen = views_named(names)
     database = Database(application.recorder.datastore)  # type: ignore[attr-defined]
     runner = ViewRunner(application.recorder, database, chosen, topics=stored_topics())
