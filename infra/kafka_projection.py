@@ -106,7 +106,9 @@ def kafka_table_names(database: Database) -> tuple[str, str]:
 
 
 def create_kafka_tables(database: Database) -> tuple[str, str]:
-    """The offsets table and the groups table, created if missing."""
+    """The offsets table and the groups table, created if missing (and the applied
+    versions' first generation)."""
+    live_applied(database)
     offsets, groups = kafka_table_names(database)
     database.execute(
         f"CREATE TABLE IF NOT EXISTS {offsets} (group_id TEXT, topic TEXT, kafka_partition "

@@ -1,15 +1,27 @@
-"""Reading what reached Kafka, with kafka-python alone."""
+"""Reading what reached Kafka, with kafka-python alone; feeding the views and
+running projector processes, and telling when they have applied everything."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
+from benchmarks.support import settings_env
+from domain.application import Gongzhi
 from infra.contract import TOPICS
+from infra.kafka_projection import KafkaFeeder, KafkaState, live_applied
 from infra.settings import Settings
+from projections.runner import ViewRunner
+from tests.projections.test_runner import digests
 
 
 @dataclass(frozen=True)
@@ -70,3 +82,119 @@ def by_aggregate(received: list[Received]) -> dict[str, list[int]]:
     for message in received:
         versions[message.headers["ce_subject"].decode()].append(int(message.headers["ce_aggregateversion"]))
     return versions
+
+
+def versions_in_store(app: Gongzhi) -> dict[str, int]:
+    """Aggregate id → its latest version, from the notification log."""
+    latest: dict[str, int] = {}
+    for notification in app.recorder.select_notifications(start=1, limit=10**7):
+        latest[str(notification.originator_id)] = notification.originator_version
+    return latest
+
+
+def applied_versions(runner: ViewRunner) -> dict[str, int]:
+    """Aggregate id → the version the Kafka-fed views have applied up to."""
+    return {row["aggregate_id"]: row["version"] for row in live_applied(runner.database).rows("versions")}
+
+
+def feed_until_caught_up(feeder: KafkaFeeder, runner: ViewRunner, timeout: float = 60) -> None:
+    head = runner.head()
+    deadline = time.monotonic() + timeout
+    while min(runner.live(name).position() for name in runner.views) < head:
+        assert time.monotonic() < deadline, "the Kafka-fed views did not catch up"
+        feeder.poll_once(timeout_ms=200)
+    while feeder.poll_once(timeout_ms=500):
+        pass
+
+
+def kafka_fed_then_rebuilt(runner: ViewRunner) -> tuple[dict[str, str], dict[str, str]]:
+    fed = digests(runner)
+    runner.rebuild()
+    return fed, digests(runner)
+
+
+def end_offsets(settings: Settings) -> dict[tuple[str, int], int]:
+    """The next offset of every partition of the event topics."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        partitions = [
+            TopicPartition(settings.kafka_topic_prefix + topic, partition)
+            for topic in TOPICS
+            for partition in sorted(consumer.partitions_for_topic(settings.kafka_topic_prefix + topic) or ())
+        ]
+        return {(p.topic, p.partition): offset for p, offset in consumer.end_offsets(partitions).items()}
+    finally:
+        consumer.close()
+
+
+def behind(runner: ViewRunner, settings: Settings) -> int:
+    """Messages on the topics the group has not applied yet."""
+    stored = KafkaState(runner.database, settings.kafka_group_id).next_offsets()
+    return sum(end - stored.get(key, 0) for key, end in end_offsets(settings).items())
+
+
+def wait_until_the_group_has_applied_everything(
+    runner: ViewRunner, settings: Settings, timeout: float = 60
+) -> None:
+    """Until the group's offsets in the database reach the end of every partition."""
+    ends = end_offsets(settings)
+    state = KafkaState(runner.database, settings.kafka_group_id)
+    deadline = time.monotonic() + timeout
+    while any(state.next_offsets().get(key, 0) < end for key, end in ends.items()):
+        assert time.monotonic() < deadline, f"the group is behind: {state.next_offsets()} < {ends}"
+        time.sleep(0.1)
+
+
+def projector_env(settings: Settings) -> dict[str, str]:
+    """The environment of a `gongzhi` process on the test's store and topics."""
+    return settings_env(settings) | {
+        "PYTHONPATH": os.getcwd(),
+        "GONGZHI_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
+        "GONGZHI_KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
+        "GONGZHI_KAFKA_GROUP_ID": settings.kafka_group_id,
+        "GONGZHI_KAFKA_SESSION_TIMEOUT_MS": str(settings.kafka_session_timeout_ms),
+        "GONGZHI_KAFKA_HEARTBEAT_INTERVAL_MS": str(settings.kafka_heartbeat_interval_ms),
+    }
+
+
+class Projector:
+    """A `gongzhi project --source kafka` process, its log in a file."""
+
+    def __init__(self, settings: Settings, log: Path) -> None:
+        self.log = log
+        with log.open("wb") as stderr:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "project", "--source", "kafka"],
+                env=projector_env(settings),
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+
+    def partitions(self) -> int:
+        """How many partitions the group assigned it last (0 before its first assignment)."""
+        found = re.findall(r"assigned this projector (\d+) partitions", self.log.read_text())
+        return int(found[-1]) if found else 0
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_for_assignments(projectors: list[Projector], partitions: int, timeout: float = 30) -> None:
+    """Until these projectors, and they alone, hold all the partitions, each some."""
+    deadline = time.monotonic() + timeout
+    while True:
+        held = [projector.partitions() for projector in projectors]
+        if all(held) and sum(held) == partitions:
+            return
+        logs = "\n".join(projector.log.read_text()[-2000:] for projector in projectors)
+        assert time.monotonic() < deadline, f"assignments never settled: {held}\n{logs}"
+        time.sleep(0.1)

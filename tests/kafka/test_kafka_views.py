@@ -3,68 +3,25 @@ undecodable messages dead-lettered, offsets resumed from the database."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from uuid import uuid4
 
 import orjson
-import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from benchmarks.generate import generate
-from benchmarks.support import settings_env
 from domain.application import Gongzhi
 from infra.contract import DEAD_LETTER_TOPIC, to_message
 from infra.demo import DemoLoader
 from infra.kafka_projection import KafkaFeeder, KafkaState
-from infra.persistence import open_application
 from infra.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
-from projections.runner import ViewRunner, records
+from projections.runner import records
 from tests.conftest import serving
-from tests.kafka.support import read_all
-from tests.kafka_broker import Broker, ExternalBroker
-from tests.projections.test_runner import digests
-
-
-@pytest.fixture
-def kafka_settings(settings: Settings, kafka_broker: Broker | ExternalBroker) -> Settings:
-    return settings.model_copy(
-        update={
-            "kafka_bootstrap_servers": kafka_broker.bootstrap_servers,
-            "kafka_topic_prefix": f"t{uuid4().hex[:10]}.",
-            "kafka_session_timeout_ms": 2_000,
-            "kafka_heartbeat_interval_ms": 300,
-        }
-    )
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[Gongzhi]:
-    application = open_application(settings)
-    yield application
-    application.close()
-
-
-def feed_until_caught_up(feeder: KafkaFeeder, runner: ViewRunner, timeout: float = 60) -> None:
-    head = runner.head()
-    deadline = time.monotonic() + timeout
-    while min(runner.live(name).position() for name in runner.views) < head:
-        assert time.monotonic() < deadline, "the Kafka-fed views did not catch up"
-        feeder.poll_once(timeout_ms=200)
-    while feeder.poll_once(timeout_ms=500):
-        pass
-
-
-def kafka_fed_then_rebuilt(runner: ViewRunner) -> tuple[dict[str, str], dict[str, str]]:
-    fed = digests(runner)
-    runner.rebuild()
-    return fed, digests(runner)
+from tests.kafka.support import feed_until_caught_up, kafka_fed_then_rebuilt, projector_env, read_all
 
 
 def test_a_command_reaches_the_kafka_fed_views_which_equal_a_rebuild_from_the_store(
@@ -206,16 +163,9 @@ def test_a_projector_killed_mid_batch_resumes_without_loss_or_double_counting(
     relay.catch_up()
     relay.close()
     runner = open_views(app)
-    env = settings_env(kafka_settings) | {
-        "PYTHONPATH": os.getcwd(),
-        "GONGZHI_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.kafka_bootstrap_servers or "",
-        "GONGZHI_KAFKA_TOPIC_PREFIX": kafka_settings.kafka_topic_prefix,
-        "GONGZHI_KAFKA_SESSION_TIMEOUT_MS": "2000",
-        "GONGZHI_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
-    }
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "project", "--source", "kafka"],
-        env=env,
+        env=projector_env(kafka_settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
