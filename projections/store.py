@@ -199,12 +199,14 @@ class ViewTables:
         """Drops the tables and forgets their position (so that tables made again under
         this generation start from the first event, even after a failed rebuild)."""
         with self.database.transaction(commit=True) as cursor:
-            for table in self.view.tables:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.name(table.name)}")
+            # A write first: SQLite cannot turn a transaction that has only read (tables
+            # absent) into a writing one after another connection's commit.
             cursor.execute(
                 self.database.sql(f"DELETE FROM {self.database.tracking_table} WHERE application_name = ?"),
                 (self.tracking_name,),
             )
+            for table in self.view.tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.name(table.name)}")
 
     def position(self) -> int:
         return self.database.tracking.max_tracking_id(self.tracking_name) or 0
