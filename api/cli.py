@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from api.audit_commands import add_audit_commands
-from infra.settings import SettingsError, load_settings
+from infra.settings import Settings, SettingsError, load_settings
 from infra.views import UnknownView
 
 
@@ -116,6 +116,8 @@ def _relay(_: argparse.Namespace) -> int:
 
 def _rebuild(args: argparse.Namespace) -> int:
     """Rebuilds views into fresh tables and swaps them in when caught up."""
+    if args.source == "kafka":
+        return _rebuild_from_kafka(args)
     if args.as_of or args.into:
         return _rebuild_as_of(args)
     from infra.parallel_rebuild import parallel_fill
@@ -135,6 +137,41 @@ def _rebuild(args: argparse.Namespace) -> int:
     finally:
         application.close()
     return 0
+
+
+def _rebuild_from_kafka(args: argparse.Namespace) -> int:
+    """Rebuilds every view from offset 0 of the topics, beside the live projectors."""
+    from infra.kafka_rebuild import rebuild_from_kafka
+    from infra.persistence import open_application
+    from infra.progress import Progress
+    from infra.views import open_views
+
+    settings = load_settings()
+    refusal = _kafka_rebuild_refusal(args, settings)
+    if refusal is not None:
+        print(f"gongzhi projections rebuild: {refusal}", file=sys.stderr)
+        return 2
+    application = open_application(settings)
+    try:
+        runner = open_views(application)
+        progress = Progress(f"rebuilding {', '.join(runner.views)} from Kafka", None)
+        fresh = rebuild_from_kafka(runner, settings, progress)
+        progress.finish()
+        for tables in fresh:
+            print(f"{tables.view.name}: generation {tables.generation} live at {tables.position()}")
+    finally:
+        application.close()
+    return 0
+
+
+def _kafka_rebuild_refusal(args: argparse.Namespace, settings: Settings) -> str | None:
+    if args.as_of or args.into:
+        return "--as-of and --into build from the store; drop --source kafka"
+    if args.views:
+        return "--source kafka rebuilds every view at once (they share the offsets); name none"
+    if not settings.kafka_bootstrap_servers:
+        return "--source kafka needs GONGZHI_KAFKA_BOOTSTRAP_SERVERS"
+    return None
 
 
 def _rebuild_as_of(args: argparse.Namespace) -> int:
@@ -214,6 +251,12 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=os.cpu_count() or 1,
         help="processes that share the work, each with a group of views (default: one per core)",
+    )
+    rebuild.add_argument(
+        "--source",
+        choices=["store", "kafka"],
+        default="store",
+        help="the store's log, or the Kafka topics from offset 0 (every view, beside the live projectors)",
     )
     rebuild.set_defaults(handler=_rebuild)
     add_audit_commands(commands)

@@ -1,21 +1,14 @@
-"""Reading what reached Kafka, with kafka-python alone; feeding the views and
-running projector processes, and telling when they have applied everything."""
+"""Reading what reached Kafka, with kafka-python alone; feeding the views, and
+telling when they have applied everything."""
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
-from benchmarks.support import settings_env
 from domain.application import Gongzhi
 from infra.contract import TOPICS
 from infra.kafka_projection import KafkaFeeder, KafkaState, live_applied
@@ -142,59 +135,4 @@ def wait_until_the_group_has_applied_everything(
     deadline = time.monotonic() + timeout
     while any(state.next_offsets().get(key, 0) < end for key, end in ends.items()):
         assert time.monotonic() < deadline, f"the group is behind: {state.next_offsets()} < {ends}"
-        time.sleep(0.1)
-
-
-def projector_env(settings: Settings) -> dict[str, str]:
-    """The environment of a `gongzhi` process on the test's store and topics."""
-    return settings_env(settings) | {
-        "PYTHONPATH": os.getcwd(),
-        "GONGZHI_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
-        "GONGZHI_KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
-        "GONGZHI_KAFKA_GROUP_ID": settings.kafka_group_id,
-        "GONGZHI_KAFKA_SESSION_TIMEOUT_MS": str(settings.kafka_session_timeout_ms),
-        "GONGZHI_KAFKA_HEARTBEAT_INTERVAL_MS": str(settings.kafka_heartbeat_interval_ms),
-    }
-
-
-class Projector:
-    """A `gongzhi project --source kafka` process, its log in a file."""
-
-    def __init__(self, settings: Settings, log: Path) -> None:
-        self.log = log
-        with log.open("wb") as stderr:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "project", "--source", "kafka"],
-                env=projector_env(settings),
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-
-    def partitions(self) -> int:
-        """How many partitions the group assigned it last (0 before its first assignment)."""
-        found = re.findall(r"assigned this projector (\d+) partitions", self.log.read_text())
-        return int(found[-1]) if found else 0
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def wait_for_assignments(projectors: list[Projector], partitions: int, timeout: float = 30) -> None:
-    """Until these projectors, and they alone, hold all the partitions, each some."""
-    deadline = time.monotonic() + timeout
-    while True:
-        held = [projector.partitions() for projector in projectors]
-        if all(held) and sum(held) == partitions:
-            return
-        logs = "\n".join(projector.log.read_text()[-2000:] for projector in projectors)
-        assert time.monotonic() < deadline, f"assignments never settled: {held}\n{logs}"
         time.sleep(0.1)

@@ -21,7 +21,8 @@ from infra.settings import Settings
 from infra.views import open_views
 from projections.runner import records
 from tests.conftest import serving
-from tests.kafka.support import feed_until_caught_up, kafka_fed_then_rebuilt, projector_env, read_all
+from tests.kafka.running import projector_env
+from tests.kafka.support import feed_until_caught_up, kafka_fed_then_rebuilt, read_all
 
 
 def test_a_command_reaches_the_kafka_fed_views_which_equal_a_rebuild_from_the_store(

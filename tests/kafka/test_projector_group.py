@@ -11,13 +11,12 @@ from infra.contract import TOPICS
 from infra.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
+from tests.kafka.running import Projector, wait_for_assignments
 from tests.kafka.support import (
-    Projector,
     applied_versions,
     behind,
     kafka_fed_then_rebuilt,
     versions_in_store,
-    wait_for_assignments,
     wait_until_the_group_has_applied_everything,
 )
 
