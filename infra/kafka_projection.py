@@ -11,8 +11,10 @@ so the database, not Kafka, decides where to resume: a crash or rebalance at any
 point loses and doubles nothing.
 
 Batches of several projectors are serialised by a lock row taken first in each
-transaction, and rows are read inside it (no cache between batches), so two
-projectors never overwrite each other's changes to a shared row. A message that
+transaction, which also counts the group's batches. A projector keeps the rows
+it read and wrote for its next batch only while no other projector has written a
+batch in between (the count says so); otherwise it reads them again inside the
+lock, so two projectors never overwrite each other's changes to a shared row. A message that
 cannot be decoded, or has a type the contract does not know, goes to the
 dead-letter topic with headers saying why, and is counted.
 
@@ -30,7 +32,8 @@ import heapq
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -47,7 +50,7 @@ from projections.store import GENERATIONS_TABLE, Database, UnitOfWork, ViewTable
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 2_000
+MAX_BATCH = 10_000
 MAX_BUFFERED = 10_000
 """Messages held per partition while earlier positions are awaited from others."""
 APPLIED_VIEW = "kafka_applied"
@@ -152,12 +155,16 @@ class KafkaState:
         )
         return int(rows[0]["dead_letters"]) if rows else 0
 
-    def lock(self, cursor: Any) -> None:
-        """Taken first in a batch's transaction: one batch of this group at a time."""
+    def lock(self, cursor: Any) -> int:
+        """Taken first in a batch's transaction: one batch of this group at a time.
+        Returns how many batches the group has begun, this one included."""
         cursor.execute(
-            self.database.sql(f"UPDATE {self.groups} SET batches = batches + 1 WHERE group_id = ?"),
+            self.database.sql(
+                f"UPDATE {self.groups} SET batches = batches + 1 WHERE group_id = ? RETURNING batches"
+            ),
             (self.group_id,),
         )
+        return int(cursor.fetchone()["batches"])
 
     def record(self, cursor: Any, offsets: dict[tuple[str, int], int], dead_letters: int) -> None:
         sql = self.database.sql
@@ -194,6 +201,19 @@ class KafkaState:
                 cursor.execute(self.database.sql(f"DELETE FROM {table} WHERE group_id = ?"), (self.group_id,))
 
 
+def _positions(
+    partition: TopicPartition, buffer: Iterable[tuple[int, Any, Any]]
+) -> Iterator[tuple[int, Any]]:
+    """(position, partition) of each buffered message, in the buffer's order."""
+    for position, _, _ in buffer:
+        yield position, partition
+
+
+def _log_failed_commit(offsets: Any, response: Any) -> None:
+    if isinstance(response, Exception):
+        log.warning("Committing offsets to Kafka failed (the database holds them): %s", response)
+
+
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, feeder: KafkaFeeder) -> None:
         self.feeder = feeder
@@ -227,6 +247,8 @@ class KafkaFeeder:
         self._buffers: dict[TopicPartition, deque[tuple[int, Any, EventRecord | str]]] = {}
         self._last_position: dict[TopicPartition, int] = {}
         self.stopping = threading.Event()
+        self._batches = -1
+        """The group's batch count after this projector's last batch (-1: unknown)."""
         self.consumer = self._open_consumer()
 
     def _target_tables(self) -> None:
@@ -271,7 +293,7 @@ class KafkaFeeder:
         self._pause_the_far_ahead()
         if not ready:
             return 0
-        events = sorted((e for _, _, e in ready if not isinstance(e, str)), key=lambda e: e.position)
+        events = [e for _, _, e in ready if not isinstance(e, str)]
         refused = [(partition, record, e) for partition, record, e in ready if isinstance(e, str)]
         if refused:
             self._send_to_dead_letters(refused)
@@ -288,9 +310,11 @@ class KafkaFeeder:
         return len(ready)
 
     def _commit(self, offsets: dict[tuple[str, int], int]) -> None:
-        """Tells Kafka too (for tools that watch the group's lag; the database decides)."""
-        self.consumer.commit(
-            {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
+        """Tells Kafka too, without waiting: only tools that watch the group's lag read
+        these offsets; the database's decide where a projector resumes."""
+        self.consumer.commit_async(
+            {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()},
+            callback=_log_failed_commit,
         )
 
     def _take_ready(self) -> list[tuple[TopicPartition, Any, EventRecord | str]]:
@@ -307,22 +331,17 @@ class KafkaFeeder:
             if self._drained(partition):
                 continue
             frontier = min(frontier, self._last_position.get(partition, 0))
-        heads = (
-            (position, n, partition)
-            for partition, buffer in self._buffers.items()
-            for n, (position, _, _) in enumerate(buffer)
-            if position <= frontier
-        )
-        # At most a batch, the lowest positions first (each partition's oldest).
-        taken: dict[TopicPartition, int] = {}
-        for _, _, partition in heapq.nsmallest(MAX_BATCH, heads, key=lambda head: (head[0], head[1])):
-            taken[partition] = taken.get(partition, 0) + 1
+        # Each partition's buffer is in position order: merge them, lowest first.
+        heads = [_positions(partition, buffer) for partition, buffer in self._buffers.items()]
+        order: list[TopicPartition] = []
+        for position, partition in heapq.merge(*heads, key=itemgetter(0)):
+            if position > frontier or len(order) == MAX_BATCH:
+                break
+            order.append(partition)
         ready = []
-        for partition, count in taken.items():
-            buffer = self._buffers[partition]
-            for _ in range(count):
-                _, record, event = buffer.popleft()
-                ready.append((partition, record, event))
+        for partition in order:  # taken once the merge is done with the buffers
+            _, record, event = self._buffers[partition].popleft()
+            ready.append((partition, record, event))
         return ready
 
     def _pause_the_far_ahead(self) -> None:
@@ -352,8 +371,12 @@ class KafkaFeeder:
         works: list[UnitOfWork] | None = None
         try:
             with self.runner.database.transaction(commit=True) as cursor:
-                self.state.lock(cursor)
+                batches = self.state.lock(cursor)
                 self._check_generations(cursor)
+                if batches != self._batches + 1:
+                    # Another projector of the group wrote since this one's last batch.
+                    for tables in targets:
+                        tables.forget()
                 for tables in targets:
                     tables.cursor = cursor
                 applied = UnitOfWork(self.applied)
@@ -371,7 +394,7 @@ class KafkaFeeder:
                 if fresh:
                     self._track(cursor, self.views, max(e.position for e in fresh))
                 self.state.record(cursor, offsets, refused)
-            works = batch
+            works, self._batches = batch, batches
         finally:
             for tables in targets:
                 tables.cursor = None
@@ -384,9 +407,15 @@ class KafkaFeeder:
             raise GenerationsSwapped
 
     def _between_batches(self, targets: Sequence[ViewTables], works: list[UnitOfWork] | None) -> None:
-        """Forgets the rows read: other projectors may change them before the next batch."""
-        for tables in targets:
-            tables.forget()
+        """Remembers the rows the batch wrote, for the next batch; forgets every row
+        read if it failed (the next batch reads them again)."""
+        if works is None:
+            self._batches = -1
+            for tables in targets:
+                tables.forget()
+            return
+        for work in works:
+            work.tables.remember(work)
 
     def _track(self, cursor: Any, views: Sequence[ViewTables], position: int) -> None:
         """Each view's position: the highest store position it has applied."""

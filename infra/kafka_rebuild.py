@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -40,7 +39,7 @@ from infra.kafka_projection import (
 from infra.progress import Progress
 from infra.settings import Settings
 from projections.runner import ViewRunner
-from projections.store import UnitOfWork, ViewTables
+from projections.store import ViewTables
 
 log = logging.getLogger(__name__)
 
@@ -160,15 +159,6 @@ class KafkaRebuild(KafkaFeeder):
 
     def _commit(self, offsets: Offsets) -> None:
         """No group in Kafka: the offsets are in the database only."""
-
-    def _between_batches(self, targets: Sequence[ViewTables], works: list[UnitOfWork] | None) -> None:
-        """Keeps what it knows of its rows (no one else writes them), unless the batch failed."""
-        if works is None:
-            for tables in targets:
-                tables.forget()
-            return
-        for work in works:
-            work.tables.remember(work)
 
     def _send_to_dead_letters(self, refused: list[tuple[TopicPartition, Any, str]]) -> None:
         log.info("Passing over %d message(s) the contract refuses (dead-lettered already)", len(refused))

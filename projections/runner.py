@@ -25,7 +25,7 @@ from projections.store import GENERATIONS_TABLE, BatchWriter, Database, ViewTabl
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-REBUILD_BATCH_SIZE = 5000
+REBUILD_BATCH_SIZE = 20000
 
 
 @runtime_checkable
@@ -201,7 +201,7 @@ class ViewRunner:
         chooses the events applied (see ``catch_up``). ``fill_elsewhere`` fills the
         fresh tables first (in other processes); this one then applies what arrived
         meanwhile."""
-        fresh = self.next_generations(names)
+        fresh = self.next_generations(names, indexes=False)
         if fill_elsewhere is not None and keep is None:
             fill_elsewhere(fresh, progress)
             # Rows this process did not write are there now: it must look them up.
@@ -229,20 +229,24 @@ class ViewRunner:
         finally:
             writer.close()
 
-    def next_generations(self, names: Sequence[str] = (), *, exclusive: bool = True) -> list[ViewTables]:
-        """Empty tables of the next generation of each view (all by default)."""
+    def next_generations(
+        self, names: Sequence[str] = (), *, exclusive: bool = True, indexes: bool = True
+    ) -> list[ViewTables]:
+        """Empty tables of the next generation of each view (all by default); without
+        their secondary ``indexes`` if told (``swap_in`` makes them)."""
         fresh = []
         for name in names or list(self.views):
             generation = self.live(name).generation + 1
             tables = ViewTables(self.database, self.views[name], generation, exclusive=exclusive)
             tables.drop()
-            tables.create()
+            tables.create(indexes=indexes)
             fresh.append(tables)
         return fresh
 
     def swap_in(self, fresh: Sequence[ViewTables]) -> None:
         """Makes each generation live (one pointer row each) and drops the one it replaces."""
         for tables in fresh:
+            tables.create_indexes()
             live = self.live(tables.view.name)
             self._point(tables.view.name, tables.generation)
             live.drop()

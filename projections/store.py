@@ -179,7 +179,9 @@ class ViewTables:
     def name(self, table: str) -> str:
         return self.database.table_name(self.view.name, table, self.generation)
 
-    def create(self) -> None:
+    def create(self, *, indexes: bool = True) -> None:
+        """Creates the tables; their secondary ``indexes`` too unless told to wait (a
+        rebuild builds them once filled: faster than keeping them up row by row)."""
         types = _SQL_TYPES[self.database.dialect]
         with self.database.transaction(commit=True) as cursor:
             for table in self.view.tables:
@@ -188,6 +190,12 @@ class ViewTables:
                     f"CREATE TABLE IF NOT EXISTS {self.name(table.name)} "
                     f"({columns}, PRIMARY KEY ({', '.join(table.key)}))"
                 )
+        if indexes:
+            self.create_indexes()
+
+    def create_indexes(self) -> None:
+        with self.database.transaction(commit=True) as cursor:
+            for table in self.view.tables:
                 for n, index in enumerate(table.indexes):
                     index_name = f"view_{self.view.name}_{table.name}_g{self.generation}_i{n}"
                     cursor.execute(

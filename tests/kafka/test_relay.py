@@ -24,8 +24,7 @@ from infra.persistence import open_application
 from infra.relay import BATCH_SIZE, Relay
 from infra.settings import Settings
 from infra.views import open_views
-from tests.kafka.support import by_aggregate, read_all
-from tests.kafka.test_kafka_views import feed_until_caught_up, kafka_fed_then_rebuilt
+from tests.kafka.support import by_aggregate, feed_until_caught_up, kafka_fed_then_rebuilt, read_all
 from tests.kafka_broker import Broker, ExternalBroker
 
 
