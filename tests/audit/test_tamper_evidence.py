@@ -3,6 +3,9 @@ names the first position that fails and how."""
 
 from __future__ import annotations
 
+import pytest
+
+from domain.fund import Fund
 from infra.audit.chain import event_hash, stream_key
 from infra.audit.report import Kind, Report
 from infra.settings import Settings
@@ -239,3 +242,31 @@ def test_events_recorded_after_a_restart_chain_onto_the_streams_recorded_before(
         report = audit(restarted)
         assert report.ok, report.failure
         assert report.sealed_up_to == restarted.store_head()
+
+
+def test_events_stored_before_an_event_class_was_upcast_to_a_new_version_still_verify(
+    auditor_api: Api, audit_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = village_story(auditor_api)  # donations stored at class version 1
+    seal(auditor_api)
+    # Version 2 of the event keeps donors' names without surrounding spaces; the
+    # upcaster brings version 1 events to that form when they are read.
+    monkeypatch.setattr(Fund.DonationReceived, "class_version", 2, raising=False)
+    monkeypatch.setattr(
+        Fund.DonationReceived,
+        "upcast_v1_v2",
+        staticmethod(lambda state: state.update(donor_name=(state["donor_name"] or "").strip() or None)),
+        raising=False,
+    )
+    auditor_api.donate(story.fund, 1_000, donor_name="王女士")  # stored at class version 2
+    seal(auditor_api)
+    dba = Tamperer(audit_settings)
+    stored = [dba.event(position)[3] for position in dba.positions(story.fund)]
+    assert b'"class_version":2' in stored[-1] and b'"class_version"' not in stored[1]
+
+    report = audit(auditor_api)
+
+    assert report.ok, report.failure
+    assert report.sealed_up_to == auditor_api.store_head()
+    fund = auditor_api.get(f"/funds/{story.fund}")
+    assert fund["donated_fen"] == 50_000 + 120_000 + 8_800 + 30_000 + 1_000
