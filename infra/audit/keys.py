@@ -27,26 +27,25 @@ KEY_VARIABLE = "GONGZHI_AUDIT_SIGNING_KEY"
 MAKE_KEY = "openssl genpkey -algorithm ed25519 -outform DER | tail -c 32 | base64"
 
 
-def private_key(text: str) -> Ed25519PrivateKey:
-    """A key from base64 of its 32 raw bytes; ValueError otherwise."""
+def _raw_key(text: str, kind: str) -> bytes:
+    """The 32 raw bytes of an Ed25519 key given as base64; ValueError otherwise."""
     try:
         raw = base64.b64decode(text.strip(), validate=True)
     except binascii.Error as error:
         raise ValueError(f"not base64: {error}") from None
     if len(raw) != 32:
-        raise ValueError(f"an Ed25519 private key is 32 bytes, not {len(raw)}")
-    return Ed25519PrivateKey.from_private_bytes(raw)
+        raise ValueError(f"an Ed25519 {kind} key is 32 bytes, not {len(raw)}")
+    return raw
+
+
+def private_key(text: str) -> Ed25519PrivateKey:
+    """A key from base64 of its 32 raw bytes; ValueError otherwise."""
+    return Ed25519PrivateKey.from_private_bytes(_raw_key(text, "private"))
 
 
 def public_key(text: str) -> Ed25519PublicKey:
     """A public key from base64 of its 32 raw bytes; ValueError otherwise."""
-    try:
-        raw = base64.b64decode(text.strip(), validate=True)
-    except binascii.Error as error:
-        raise ValueError(f"not base64: {error}") from None
-    if len(raw) != 32:
-        raise ValueError(f"an Ed25519 public key is 32 bytes, not {len(raw)}")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return Ed25519PublicKey.from_public_bytes(_raw_key(text, "public"))
 
 
 def public_text(key: Ed25519PublicKey) -> str:
