@@ -379,6 +379,8 @@ class KafkaFeeder:
                         tables.forget()
                 for tables in targets:
                     tables.cursor = cursor
+                if self.runner.database.dialect == "postgres":
+                    self._preload(events)
                 applied = UnitOfWork(self.applied)
                 fresh = []
                 for event in events:
@@ -399,6 +401,15 @@ class KafkaFeeder:
             for tables in targets:
                 tables.cursor = None
             self._between_batches(targets, works)
+
+    def _preload(self, events: list[EventRecord]) -> None:
+        """Reads at once the rows the batch will read (one round trip a table, not a row)."""
+        versions = self.applied.rows_of["versions"]
+        unknown = {(e.aggregate_id,) for e in events} - versions.known.keys()
+        if unknown:
+            self.applied.load_many(versions, list(unknown))
+        for tables in self.views:
+            tables.preload(events)
 
     def _check_generations(self, cursor: Any) -> None:
         """Raises ``GenerationsSwapped`` if the tables this batch writes are no longer live."""

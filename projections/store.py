@@ -247,6 +247,38 @@ class ViewTables:
         table.known[key] = row
         return row
 
+    def preload(self, events: list[EventRecord]) -> None:
+        """Reads in one statement per table the rows these events will read that this
+        process does not know yet (PostgreSQL: one round trip, not one per row). The
+        keys are found by handling the events once without effect; a row the real
+        pass still misses is read on its own as before."""
+        probe = _Probe(self)
+        handle, wanted = self.view.handle, self.view.events
+        for event in events:
+            if event.type in wanted:
+                try:
+                    handle(event, probe)
+                except Exception:  # a row the probe lacks; the real pass reads it
+                    continue
+        for name, keys in probe.missing.items():
+            if keys:
+                self.load_many(self.rows_of[name], list(keys))
+
+    def load_many(self, table: TableRows, keys: list[Key]) -> None:
+        """Committed rows (or their absence) for these keys, read together (PostgreSQL)."""
+        spec, types = table.spec, _SQL_TYPES["postgres"]
+        arrays = ", ".join(f"%b::{types[spec.columns[c]]}[]" for c in spec.key)
+        where = f"({', '.join(spec.key)}) IN (SELECT * FROM unnest({arrays}))"
+        statement = f"SELECT * FROM {table.sql_name} WHERE {where}"
+        found = self.database.query(
+            statement, [list(column) for column in zip(*keys, strict=True)], cursor=self.cursor
+        )
+        for key in keys:
+            table.known[key] = _DELETED
+        for row in found:
+            decoded = decode(spec, row)
+            table.known[table.key_of(decoded)] = decoded
+
     def remember(self, work: UnitOfWork) -> None:
         for name, changes in work.changes.items():
             self.rows_of[name].known.update(changes)
@@ -335,6 +367,31 @@ def decode(table: Table, row: dict[str, Any]) -> Row:
         if kind == "json" and row.get(column) is not None:
             row[column] = orjson.loads(row[column])
     return row
+
+
+class _Probe(Rows):
+    """Rows that note the keys a handler asks for and this process does not know, and
+    change nothing that lasts (a first pass over a batch, for ``preload``)."""
+
+    def __init__(self, tables: ViewTables) -> None:
+        self.tables = tables
+        self.changes: dict[str, dict[Key, Row]] = {name: {} for name in tables.tables}
+        self.missing: dict[str, set[Key]] = {name: set() for name in tables.tables}
+
+    def get(self, table: str, key: Key) -> Row | None:
+        row = self.changes[table].get(key)
+        if row is None:
+            row = self.tables.rows_of[table].known.get(key)
+            if row is None:
+                self.missing[table].add(key)
+                return None
+        return None if row is _DELETED else row
+
+    def put(self, table: str, row: Row) -> None:
+        self.changes[table][self.tables.rows_of[table].key_of(row)] = row
+
+    def delete(self, table: str, key: Key) -> None:
+        self.changes[table][key] = _DELETED
 
 
 class UnitOfWork(Rows):
