@@ -136,3 +136,14 @@ def wait_until_the_group_has_applied_everything(
     while any(state.next_offsets().get(key, 0) < end for key, end in ends.items()):
         assert time.monotonic() < deadline, f"the group is behind: {state.next_offsets()} < {ends}"
         time.sleep(0.1)
+
+
+def assert_fed_views_equal_a_rebuild(feeder: KafkaFeeder, runner: ViewRunner) -> None:
+    """Feeds the views until they have caught up (then closes the feeder), and checks
+    they equal views rebuilt from the store."""
+    try:
+        feed_until_caught_up(feeder, runner)
+    finally:
+        feeder.close()
+    fed, rebuilt = kafka_fed_then_rebuilt(runner)
+    assert fed == rebuilt

@@ -22,7 +22,12 @@ from infra.views import open_views
 from projections.runner import records
 from tests.conftest import serving
 from tests.kafka.running import projector_env
-from tests.kafka.support import feed_until_caught_up, kafka_fed_then_rebuilt, read_all
+from tests.kafka.support import (
+    assert_fed_views_equal_a_rebuild,
+    feed_until_caught_up,
+    kafka_fed_then_rebuilt,
+    read_all,
+)
 
 
 def test_a_command_reaches_the_kafka_fed_views_which_equal_a_rebuild_from_the_store(
@@ -32,13 +37,8 @@ def test_a_command_reaches_the_kafka_fed_views_which_equal_a_rebuild_from_the_st
     Relay(app.recorder, kafka_settings).catch_up()
     runner = open_views(app)
     feeder = KafkaFeeder(runner, kafka_settings)
-    try:
-        feed_until_caught_up(feeder, runner)
-        fed, rebuilt = kafka_fed_then_rebuilt(runner)
-    finally:
-        feeder.close()
 
-    assert fed == rebuilt
+    assert_fed_views_equal_a_rebuild(feeder, runner)
 
 
 def test_events_published_twice_are_applied_once(app: Gongzhi, kafka_settings: Settings) -> None:
@@ -59,13 +59,8 @@ def test_events_published_twice_are_applied_once(app: Gongzhi, kafka_settings: S
     producer.close()
     runner = open_views(app)
     feeder = KafkaFeeder(runner, kafka_settings)
-    try:
-        feed_until_caught_up(feeder, runner)
-        fed, rebuilt = kafka_fed_then_rebuilt(runner)
-    finally:
-        feeder.close()
 
-    assert fed == rebuilt
+    assert_fed_views_equal_a_rebuild(feeder, runner)
 
 
 def test_an_undecodable_message_is_dead_lettered_with_its_reason_and_counted(
@@ -121,13 +116,8 @@ def test_a_restarted_projector_resumes_from_the_offsets_in_the_database(
     relay.catch_up()
     relay.close()
     second = KafkaFeeder(runner, kafka_settings)
-    try:
-        feed_until_caught_up(second, runner)
-        fed, rebuilt = kafka_fed_then_rebuilt(runner)
-    finally:
-        second.close()
 
-    assert fed == rebuilt
+    assert_fed_views_equal_a_rebuild(second, runner)
 
 
 def test_a_command_through_the_http_api_appears_on_kafka_and_then_in_the_kafka_fed_view(
@@ -182,10 +172,5 @@ def test_a_projector_killed_mid_batch_resumes_without_loss_or_double_counting(
     assert sum(state.next_offsets().values()) < runner.head(), "killed too late to test a restart"
 
     feeder = KafkaFeeder(runner, kafka_settings)
-    try:
-        feed_until_caught_up(feeder, runner)
-        fed, rebuilt = kafka_fed_then_rebuilt(runner)
-    finally:
-        feeder.close()
 
-    assert fed == rebuilt
+    assert_fed_views_equal_a_rebuild(feeder, runner)

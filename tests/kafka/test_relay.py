@@ -24,7 +24,7 @@ from infra.persistence import open_application
 from infra.relay import BATCH_SIZE, Relay
 from infra.settings import Settings
 from infra.views import open_views
-from tests.kafka.support import by_aggregate, feed_until_caught_up, kafka_fed_then_rebuilt, read_all
+from tests.kafka.support import assert_fed_views_equal_a_rebuild, by_aggregate, read_all
 from tests.kafka_broker import Broker, ExternalBroker
 
 
@@ -83,12 +83,7 @@ def assert_kafka_fed_views_equal_a_rebuild(app: Gongzhi, settings: Settings) -> 
     )
     runner = open_views(app)
     feeder = KafkaFeeder(runner, settings, group_id=f"check-{uuid4().hex[:8]}")
-    try:
-        feed_until_caught_up(feeder, runner)
-    finally:
-        feeder.close()
-    fed, rebuilt = kafka_fed_then_rebuilt(runner)
-    assert fed == rebuilt
+    assert_fed_views_equal_a_rebuild(feeder, runner)
 
 
 def test_every_event_is_published_in_order_and_recorded_once_acknowledged(
