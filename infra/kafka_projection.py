@@ -249,6 +249,8 @@ class KafkaFeeder:
         self.stopping = threading.Event()
         self._batches = -1
         """The group's batch count after this projector's last batch (-1: unknown)."""
+        self._more_ready = False
+        """The last batch was full and more buffered messages could be applied at once."""
         self.consumer = self._open_consumer()
 
     def _target_tables(self) -> None:
@@ -276,8 +278,11 @@ class KafkaFeeder:
         return consumer
 
     def poll_once(self, timeout_ms: int = 500) -> int:
-        """Polls once and applies what is ready; returns how many messages it applied."""
-        polled = self.consumer.poll(timeout_ms=timeout_ms, max_records=MAX_BATCH)
+        """Polls once and applies what is ready; returns how many messages it applied.
+        Waits for messages only when none buffered are ready (otherwise an idle fetch,
+        which the broker holds until it times out, would delay them)."""
+        wait = 0 if self._more_ready else timeout_ms
+        polled = self.consumer.poll(timeout_ms=wait, max_records=MAX_BATCH)
         for partition, records in polled.items():
             buffer = self._buffers.setdefault(partition, deque())
             for record in records:
@@ -334,8 +339,12 @@ class KafkaFeeder:
         # Each partition's buffer is in position order: merge them, lowest first.
         heads = [_positions(partition, buffer) for partition, buffer in self._buffers.items()]
         order: list[TopicPartition] = []
+        self._more_ready = False
         for position, partition in heapq.merge(*heads, key=itemgetter(0)):
-            if position > frontier or len(order) == MAX_BATCH:
+            if position > frontier:
+                break
+            if len(order) == MAX_BATCH:
+                self._more_ready = True
                 break
             order.append(partition)
         ready = []
@@ -360,6 +369,7 @@ class KafkaFeeder:
 
     def forget_buffered(self, partitions: Any = None) -> None:
         """Drops buffered messages (they are fetched again from the stored offsets)."""
+        self._more_ready = False
         for partition in list(partitions if partitions is not None else self._buffers):
             self._buffers.pop(partition, None)
             self._last_position.pop(partition, None)
