@@ -6,16 +6,22 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from fastapi.responses import Response
+from fastapi import Depends, FastAPI
+from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from api import problems
+from api.access import Reaches
+from api.auth import authorise
+from api.body_limit import BodyLimit
+from api.documentation import document_security
 from api.metrics import ProjectionCollector, RequestMetrics
+from api.rate_limit import rate_limiter
 from api.responses import OrjsonResponse
-from api.routers import audit, contract, funds, health, organisations, people, projects, views
+from api.routers import audit, contract, funds, health, organisations, people, projects, statistics, views
 from domain.application import Gongzhi
 from infra.audit.sealer import in_process_sealer
+from infra.keys import KeyStore
 from infra.persistence import open_application
 from infra.relay import Relay
 from infra.settings import Settings, load_settings
@@ -56,11 +62,15 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         version="0.1.0",
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
+        dependencies=[Depends(authorise)],
     )
     app.state.settings = settings
     app.state.application = application
     app.state.views = runner
+    app.state.keys = KeyStore(runner.database)
+    app.state.reaches = Reaches(application, runner, settings.read_wait_seconds)
     app.state.command_lanes = ThreadPoolExecutor(settings.command_concurrency, "command-lane")
+    app.state.rate_limiter = rate_limiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     problems.install(app)
     for router in (
         health.router,
@@ -69,15 +79,18 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         projects.router,
         funds.router,
         views.router,
+        statistics.router,
         contract.router,
         audit.router,
     ):
         app.include_router(router)
 
-    @app.get("/metrics", tags=["health"], response_class=Response)
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
     def metrics() -> Response:
         """Prometheus text format: requests, latencies, projection lag."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
+    document_security(app)
     return app

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from api.audit_commands import add_audit_commands
+from api.key_commands import add_key_commands, first_admin_key
 from infra.settings import Settings, SettingsError, load_settings
 from infra.views import UnknownView
 
@@ -25,6 +26,14 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo and not application.recorder.max_notification_id():
         DemoLoader(application).load()
     application.close()
+    first_key = first_admin_key(settings)
+    if first_key:
+        print(
+            "gongzhi: no API keys yet, so this admin key was made; it is shown only now, keep it:\n"
+            f"\n    {first_key}\n\n"
+            "Send it as 'Authorization: Bearer <key>'; make others with `gongzhi keys create`.",
+            file=sys.stderr,
+        )
     where = (settings.database_url and "PostgreSQL") or f"SQLite in {settings.data_dir.resolve()}"
     print(f"gongzhi: store on {where}; API docs at http://{args.host}:{args.port}/docs", file=sys.stderr)
     uvicorn.run(
@@ -260,6 +269,7 @@ def parser() -> argparse.ArgumentParser:
     )
     rebuild.set_defaults(handler=_rebuild)
     add_audit_commands(commands)
+    add_key_commands(commands)
     return root
 
 

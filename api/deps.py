@@ -13,14 +13,18 @@ from uuid import uuid4
 import orjson
 from fastapi import Depends, Header, Request
 
+from api.auth import CurrentPrincipal
 from api.problems import BadRequest
 from domain.application import Gongzhi
 from domain.context import CommandContext, CommandResult, IdempotencyClaim, acting
+from domain.principals import Role
 
 P = ParamSpec("P")
 
 ACTOR = re.compile(r"^[\w.@:-]{1,128}$")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+ENTITY_TAG = re.compile(r'^(W/)?"?([0-9]{1,18})"?$')
+IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)\s*$'
 
 
 async def get_application(request: Request) -> Gongzhi:
@@ -46,23 +50,44 @@ async def _fingerprint(request: Request) -> str:
 def _expected_version(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    tag = ENTITY_TAG.match(if_match.strip())
+    if tag is None:
         raise BadRequest(400, "Bad If-Match", 'If-Match must be an entity tag such as "3"', "If-Match")
-    return int(value)
+    return int(tag.group(2))
 
 
 async def command_context(
     request: Request,
-    x_actor: Annotated[str | None, Header(description="Acting principal")] = None,
-    idempotency_key: Annotated[str | None, Header()] = None,
-    if_match: Annotated[str | None, Header()] = None,
+    principal: CurrentPrincipal,
+    on_behalf_of: Annotated[
+        str | None,
+        Header(
+            description="Integrations only: the person the system acts for",
+            json_schema_extra={"pattern": ACTOR.pattern},
+        ),
+    ] = None,
+    idempotency_key: Annotated[
+        str | None, Header(json_schema_extra={"pattern": IDEMPOTENCY_KEY.pattern})
+    ] = None,
+    if_match: Annotated[
+        str | None,
+        Header(description='The version as an entity tag: "3"', json_schema_extra={"pattern": IF_MATCH}),
+    ] = None,
     x_correlation_id: Annotated[str | None, Header()] = None,
 ) -> CommandContext:
-    if not x_actor:
-        raise BadRequest(400, "Missing actor", "The X-Actor header is required on commands", "X-Actor")
-    if not ACTOR.match(x_actor):
-        raise BadRequest(400, "Bad actor", "X-Actor must be 1-128 word characters", "X-Actor")
+    """The actor is the authenticated principal; nothing the client says about itself counts."""
+    if on_behalf_of is not None:
+        if principal.role is not Role.INTEGRATION:
+            raise BadRequest(
+                400,
+                "Not an integration",
+                "Only integration keys may act on behalf of someone",
+                "On-Behalf-Of",
+            )
+        if not ACTOR.match(on_behalf_of):
+            raise BadRequest(
+                400, "Bad On-Behalf-Of", "On-Behalf-Of must be 1-128 word characters", "On-Behalf-Of"
+            )
     claim = None
     if idempotency_key is not None:
         if not IDEMPOTENCY_KEY.match(idempotency_key):
@@ -72,13 +97,14 @@ async def command_context(
                 "Idempotency-Key must be 1-255 visible ASCII characters",
                 "Idempotency-Key",
             )
-        claim = IdempotencyClaim(x_actor, idempotency_key, await _fingerprint(request))
+        claim = IdempotencyClaim(principal.name, idempotency_key, await _fingerprint(request))
     correlation_id = x_correlation_id if x_correlation_id and len(x_correlation_id) <= 128 else None
     return CommandContext(
-        actor=x_actor,
+        actor=principal.name,
         correlation_id=correlation_id or str(uuid4()),
         idempotency=claim,
         expected_version=_expected_version(if_match),
+        on_behalf_of=on_behalf_of,
     )
 
 

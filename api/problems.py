@@ -47,12 +47,65 @@ class BadRequest(Exception):
         self.field = field
 
 
+class ContentTooLarge(HTTPException):
+    """A request body over the limit (an HTTPException, so that FastAPI's body parsing lets it
+    through rather than calling it malformed)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"The request body is larger than {max_bytes} bytes")
+
+
 class ViewBehind(Exception):
     """A read asked for a position its view has not reached in time."""
 
     def __init__(self, view: str, position: int, wanted: int) -> None:
         super().__init__(f"The {view} view is at position {position}, not yet at {wanted}")
         self.view = view
+
+
+class Unauthenticated(Exception):
+    """No credentials, or credentials that are not a current key."""
+
+    def __init__(self, detail: str, invalid_token: bool = False) -> None:
+        super().__init__(detail)
+        self.challenge = 'Bearer realm="gongzhi"' + (', error="invalid_token"' if invalid_token else "")
+
+
+class Forbidden(Exception):
+    """An authenticated principal that may not do this (whatever the object's existence)."""
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class TooManyRequests(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many requests; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def _unauthenticated(request: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, Unauthenticated)
+    headers = {"WWW-Authenticate": exc.challenge}
+    return problem(request, 401, "Not authenticated", str(exc), "unauthenticated", headers=headers)
+
+
+def _forbidden(request: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, Forbidden)
+    errors = [{"field": exc.field, "message": str(exc)}] if exc.field else None
+    return problem(request, 403, "Forbidden", str(exc), "forbidden", errors)
+
+
+def _too_many(request: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, TooManyRequests)
+    headers = {"Retry-After": str(exc.retry_after)}
+    return problem(request, 429, "Too many requests", str(exc), "too-many-requests", headers=headers)
+
+
+def _content_too_large(request: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, ContentTooLarge)
+    return problem(request, 413, "Content too large", exc.detail, "content-too-large")
 
 
 def _view_behind(request: Request, exc: Exception) -> OrjsonResponse:
@@ -130,8 +183,12 @@ def _unexpected(request: Request, exc: Exception) -> OrjsonResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(ContentTooLarge, _content_too_large)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BadRequest, _bad_request)
     app.add_exception_handler(ViewBehind, _view_behind)
+    app.add_exception_handler(Unauthenticated, _unauthenticated)
+    app.add_exception_handler(Forbidden, _forbidden)
+    app.add_exception_handler(TooManyRequests, _too_many)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -16,10 +16,12 @@ from uuid import UUID
 
 import orjson
 
+from api.key_commands import key_store
 from benchmarks import load
 from benchmarks.support import STORES, api_servers
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
+from domain.principals import Role
 from infra.persistence import open_application
 from infra.progress import Progress
 from infra.settings import Settings
@@ -57,12 +59,12 @@ def plain_loop(app: Gongzhi, admissions: list[tuple[UUID, UUID, str]]) -> float:
     return len(admissions) / progress.elapsed()
 
 
-def http_clients(bases: list[str], admissions: list[tuple[UUID, UUID, str]]) -> float:
+def http_clients(bases: list[str], admissions: list[tuple[UUID, UUID, str]], key: str) -> float:
     servers = [(urlsplit(b).hostname or "127.0.0.1", urlsplit(b).port or 80) for b in bases]
     host = servers[0][0]
     progress = Progress(f"HTTP API, {CLIENTS} connections", len(admissions))
     failures: list[str] = []
-    headers = {"Content-Type": "application/json", "X-Actor": "bench"}
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
 
     def requests(share: list[tuple[UUID, UUID, str]]) -> Iterator[bytes]:
         for organisation, person, role in share:
@@ -93,8 +95,10 @@ def measure(settings: Settings, commands: int, workers: int) -> tuple[float, flo
     api_admissions = prepare(app, commands)
     loop_rate = plain_loop(app, loop_admissions)
     app.close()
+    with key_store(settings) as keys:
+        key, _ = keys.create("bench", Role.ADMIN)
     with api_servers(settings, workers) as bases:
-        api_rate = http_clients(bases, api_admissions)
+        api_rate = http_clients(bases, api_admissions, key)
     return loop_rate, api_rate
 
 

@@ -31,9 +31,13 @@ class CommandContext:
     correlation_id: str = field(default_factory=lambda: str(uuid4()))
     idempotency: IdempotencyClaim | None = None
     expected_version: int | None = None
+    on_behalf_of: str | None = None
 
     def metadata(self) -> dict[str, str]:
-        return {"actor": self.actor, "correlation_id": self.correlation_id}
+        metadata = {"actor": self.actor, "correlation_id": self.correlation_id}
+        if self.on_behalf_of is not None:
+            metadata["on_behalf_of"] = self.on_behalf_of
+        return metadata
 
 
 _current: ContextVar[CommandContext] = ContextVar("gongzhi_command_context")

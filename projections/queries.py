@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -12,6 +13,43 @@ from projections.rows import Row
 from projections.runner import ViewRunner
 from projections.sources import Match, RowSource, SqlRows
 from projections.statistics import under
+
+
+@dataclass(frozen=True)
+class Within:
+    """The rows a reader may see: those of these organisations, or under these
+    jurisdiction prefixes; None places no limit."""
+
+    organisations: frozenset[str] | None = None
+    jurisdictions: tuple[str, ...] | None = None
+
+    def admits(self, organisation_id: str, jurisdiction: str | None) -> bool:
+        if self.organisations is not None and organisation_id not in self.organisations:
+            return False
+        if self.jurisdictions is not None:
+            return jurisdiction is not None and any(
+                jurisdiction == p or jurisdiction.startswith(p + "/") for p in self.jurisdictions
+            )
+        return True
+
+    def projects_condition(self) -> tuple[str, list[Any]]:
+        """SQL over the projects view: led by or partnered with one of the organisations,
+        or led within one of the jurisdictions."""
+        parts: list[str] = []
+        params: list[Any] = []
+        for organisation in sorted(self.organisations or ()):
+            parts.append("(lead_organisation_id = ? OR partner_organisation_ids LIKE ?)")
+            params += [organisation, f'%"{organisation}"%']
+        for prefix in self.jurisdictions or ():
+            condition, values = under(prefix)
+            parts.append(condition)
+            params += values
+        if self.organisations is None and self.jurisdictions is None:
+            return "1 = 1", []
+        return f"({' OR '.join(parts) or '1 = 0'})", params
+
+
+EVERYTHING = Within()
 
 
 class BadCursor(ValueError):
@@ -83,13 +121,18 @@ class RowQueries:
         match = {"organisation_id": organisation_id}
         return self._page("membership", "departures", match, ("position",), cursor, limit)
 
-    def memberships(self, person_id: str, cursor: str | None, limit: int) -> Page:
+    def memberships(
+        self, person_id: str, cursor: str | None, limit: int, within: Within = EVERYTHING
+    ) -> Page:
+        """A page of the person's memberships; those ``within`` does not admit are left out
+        (the page may then be short, and its cursor still goes on from where it read)."""
         page = self._page(
             "membership", "members", {"person_id": person_id}, ("organisation_id",), cursor, limit
         )
         for row in page.items:
             organisation = self.organisation(row["organisation_id"]) or {}
             row |= {key: organisation.get(key) for key in ("kind", "name", "jurisdiction", "status")}
+        page.items = [r for r in page.items if within.admits(r["organisation_id"], r["jurisdiction"])]
         return page
 
     # Projects
@@ -130,8 +173,9 @@ class ViewQueries(RowQueries):
         jurisdiction: str | None,
         cursor: str | None,
         limit: int,
+        within: Within = EVERYTHING,
     ) -> Page:
-        where, params = "1 = 1", []
+        where, params = within.projects_condition()
         if status:
             where += " AND status = ?"
             params.append(status)

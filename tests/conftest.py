@@ -7,6 +7,7 @@ read as stories: ``org = api.organisation()``, ``api.member(org, role="chair")``
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -20,13 +21,19 @@ import pytest
 from psycopg import sql
 
 from api.app import create_app
+from domain.principals import Role
 from infra.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+TEST_MASTER_KEY = "Ep1s4wzGdtOh6DdudXeOXFGYZbtNQ28X5z5a20zkZKU="
+"""The master key of the tests' stores (random bytes, made for the tests only)."""
 PROBLEM_JSON = "application/problem+json"
+OFFICERS_DECIDE = re.compile(r"^/funds/([0-9a-f-]{36})/disbursements/[^/]+/(?:approvals|rejection)$")
+ANONYMOUS = {"Authorization": ""}
+"""Headers that drop the client's default credentials."""
 HTTPX_DEPRECATION = "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning"
 
 pytest_plugins = ["tests.kafka_broker"]
@@ -78,11 +85,11 @@ def postgres_schema(url: str) -> Iterator[str]:
 def backend_settings(backend: str, data_dir: Path) -> Iterator[Settings]:
     """Settings for a store of its own: a directory for SQLite, a fresh schema for PostgreSQL."""
     if backend == "sqlite":
-        yield load_settings(data_dir=data_dir)
+        yield load_settings(data_dir=data_dir, master_key=TEST_MASTER_KEY)
         return
     url = database_url()
     with postgres_schema(url) as schema:
-        yield load_settings(database_url=url, database_schema=schema)
+        yield load_settings(database_url=url, database_schema=schema, master_key=TEST_MASTER_KEY)
 
 
 @contextmanager
@@ -150,16 +157,53 @@ def assert_problem(response: httpx.Response, status: int, field: str | None = No
 
 
 class Api:
-    """A client of the service that acts as ``clerk`` unless told otherwise."""
+    """A client of the service that acts as ``clerk`` (an admin) unless told otherwise.
+
+    Each actor name gets an API key of its own, made on first use: an admin key, or an
+    officer key when the story needs one of an organisation's officers."""
 
     def __init__(self, client: TestClient, actor: str = "clerk") -> None:
         self.client = client
         self.actor = actor
+        self.tokens: dict[tuple[str, str | None], str] = {}
+        # Plain ``client`` calls in tests act as the default actor too.
+        client.headers["Authorization"] = f"Bearer {self.token(actor)}"
 
     # Plain HTTP
 
+    def token(self, actor: str, organisation_id: str | None = None) -> str:
+        """The key of ``actor``: an admin's, or an officer's of ``organisation_id``."""
+        if (actor, organisation_id) not in self.tokens:
+            keys = self.client.app.state.keys
+            if organisation_id is None:
+                secret, _ = keys.create(actor, Role.ADMIN)
+            else:
+                secret, _ = keys.create(actor, Role.OFFICER, organisations=[organisation_id])
+            self.tokens[actor, organisation_id] = secret
+        return self.tokens[actor, organisation_id]
+
+    def key(self, name: str, role: Role, **scoping: Any) -> dict[str, str]:
+        """Headers that authenticate as a new principal with this role and scoping."""
+        secret, _ = self.client.app.state.keys.create(name, role, **scoping)
+        return {"Authorization": f"Bearer {secret}"}
+
     def headers(self, actor: str | None = None, headers: dict[str, str] | None = None) -> dict[str, str]:
-        return {"X-Actor": actor or self.actor, **(headers or {})}
+        return {"Authorization": f"Bearer {self.token(actor or self.actor)}", **(headers or {})}
+
+    def headers_for(
+        self, path: str, actor: str | None = None, headers: dict[str, str] | None = None
+    ) -> dict[str, str]:
+        """As ``headers``; but the decisions only a fund's officers make (approving, rejecting)
+        go with ``actor``'s officer key for the fund's organisation."""
+        decision = OFFICERS_DECIDE.match(path)
+        if decision and self.read(f"/funds/{decision[1]}").status_code == 200:
+            return {**self.officer(actor or self.actor, decision[1]), **(headers or {})}
+        return self.headers(actor, headers)
+
+    def officer(self, actor: str, fund_id: str) -> dict[str, str]:
+        """Headers of ``actor`` as an officer of the organisation that owns the fund."""
+        organisation_id = self.get(f"/funds/{fund_id}")["organisation_id"]
+        return {"Authorization": f"Bearer {self.token(actor, organisation_id)}"}
 
     def post(
         self,
@@ -170,7 +214,7 @@ class Api:
         headers: dict[str, str] | None = None,
         method: str = "POST",
     ) -> httpx.Response:
-        return self.client.request(method, path, json=body, headers=self.headers(actor, headers))
+        return self.client.request(method, path, json=body, headers=self.headers_for(path, actor, headers))
 
     def command(
         self,
@@ -193,8 +237,11 @@ class Api:
         assert response.headers["ETag"] == f'"{accepted["version"]}"'
         return accepted
 
+    def read(self, path: str, actor: str | None = None) -> httpx.Response:
+        return self.client.get(path, headers=self.headers(actor))
+
     def get(self, path: str) -> dict[str, Any]:
-        response = self.client.get(path)
+        response = self.read(path)
         assert response.status_code == 200, response.text
         state: dict[str, Any] = response.json()
         assert response.headers["ETag"] == f'"{state["version"]}"'
@@ -219,10 +266,10 @@ class Api:
     ) -> dict[str, Any]:
         """Sends a command that must be refused with a problem, and checks nothing was recorded:
         the store's head does not move and the addressed aggregate (if any) reads the same.
-        ``anonymous`` leaves out the X-Actor header; ``content`` sends raw bytes as JSON."""
+        ``anonymous`` sends no credentials; ``content`` sends raw bytes as JSON."""
         watched, before = self._watched(path)
         head = self.store_head()
-        sent = (headers or {}) if anonymous else self.headers(actor, headers)
+        sent = {**ANONYMOUS, **(headers or {})} if anonymous else self.headers_for(path, actor, headers)
         if content is not None:
             sent = {"Content-Type": "application/json", **sent}
             response = self.client.request(method, path, content=content, headers=sent)
@@ -232,7 +279,7 @@ class Api:
         assert "ETag" not in response.headers
         assert self.store_head() == head, "a refused command recorded events"
         if watched:
-            assert self.client.get(watched).json() == before
+            assert self.read(watched).json() == before
         return problem
 
     def _watched(self, path: str) -> tuple[str | None, Any]:
@@ -241,7 +288,7 @@ class Api:
         if len(segments) < 3:
             return None, None
         watched = "/".join(segments[:3])
-        response = self.client.get(watched)
+        response = self.read(watched)
         return (watched, response.json()) if response.status_code == 200 else (None, None)
 
     # Stories
@@ -311,10 +358,12 @@ class Api:
     ) -> str:
         body = {"amount_fen": amount_fen, "purpose": purpose, "payee": payee}
         path = f"/funds/{fund_id}/disbursements"
-        return self.command(path, body, status=201, actor=actor)["disbursement_id"]
+        return self.command(path, body, status=201, headers=self.officer(actor, fund_id))["disbursement_id"]
 
     def approve(self, fund_id: str, disbursement_id: str, actor: str = "approver") -> None:
-        self.command(f"/funds/{fund_id}/disbursements/{disbursement_id}/approvals", actor=actor)
+        path = f"/funds/{fund_id}/disbursements/{disbursement_id}/approvals"
+        self.command(path, headers=self.officer(actor, fund_id))
 
     def pay(self, fund_id: str, disbursement_id: str, actor: str = "treasurer") -> None:
-        self.command(f"/funds/{fund_id}/disbursements/{disbursement_id}/payment", {}, actor=actor)
+        path = f"/funds/{fund_id}/disbursements/{disbursement_id}/payment"
+        self.command(path, {}, headers=self.officer(actor, fund_id))

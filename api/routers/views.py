@@ -8,6 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from api.access import within
+from api.auth import CurrentPrincipal
 from api.moments import AsOf, On, refuse_as_of
 from api.problems import BadRequest, ViewBehind
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
@@ -40,6 +42,10 @@ Runner = Annotated[ViewRunner, Depends(get_runner)]
 def queries(request: Request, runner: Runner, min_position: MinPosition = None) -> ViewQueries:
     """The view queries, once the views have reached ``min_position`` (read-your-writes)."""
     if min_position is not None:
+        if min_position > runner.head():  # no view will get there: refuse rather than wait
+            raise BadRequest(
+                422, "Invalid request", "min_position is past the last event recorded", "query.min_position"
+            )
         deadline = time.monotonic() + request.app.state.settings.read_wait_seconds
         for name in runner.views:
             tables = runner.live(name)
@@ -108,14 +114,16 @@ def organisation_departures(
 
 @router.get("/people/{person_id}/memberships", dependencies=[NO_AS_OF])
 def person_memberships(
-    person_id: UUID, views: Queries, cursor: Cursor = None, limit: Limit = 50
+    person_id: UUID, views: Queries, reader: CurrentPrincipal, cursor: Cursor = None, limit: Limit = 50
 ) -> OrjsonResponse:
-    return page(paged(views.memberships, str(person_id), cursor, limit), person_id=str(person_id))
+    result = paged(views.memberships, str(person_id), cursor, limit, within(reader))
+    return page(result, person_id=str(person_id))
 
 
 @router.get("/projects", dependencies=[NO_AS_OF])
 def projects(
     views: Queries,
+    reader: CurrentPrincipal,
     status: ProjectStatus | None = None,
     organisation_id: UUID | None = None,
     jurisdiction: Annotated[str | None, Query(min_length=1, max_length=400)] = None,
@@ -123,7 +131,7 @@ def projects(
     limit: Limit = 50,
 ) -> OrjsonResponse:
     organisation = str(organisation_id) if organisation_id else None
-    return page(paged(views.projects, status, organisation, jurisdiction, cursor, limit))
+    return page(paged(views.projects, status, organisation, jurisdiction, cursor, limit, within(reader)))
 
 
 def existing(found: dict[str, Any] | None, kind: str, identifier: UUID) -> dict[str, Any]:
@@ -146,14 +154,6 @@ def fund(fund_id: UUID, views: FundReads) -> OrjsonResponse:
 def ledger(fund_id: UUID, views: FundReads, cursor: Cursor = None, limit: Limit = 50) -> OrjsonResponse:
     existing(views.fund(str(fund_id)), "fund", fund_id)
     return page(paged(views.ledger, str(fund_id), cursor, limit), fund_id=str(fund_id))
-
-
-@router.get("/statistics", dependencies=[NO_AS_OF])
-def statistics(
-    views: Queries,
-    jurisdiction: Annotated[str, Query(max_length=400, description="Path prefix; empty for all")] = "",
-) -> OrjsonResponse:
-    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": views.statistics(jurisdiction)})
 
 
 @router.get("/status", dependencies=[NO_AS_OF])

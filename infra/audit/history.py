@@ -41,6 +41,10 @@ class StreamEvent:
     def correlation_id(self) -> str | None:
         return (self.event.metadata or {}).get("correlation_id")
 
+    @property
+    def on_behalf_of(self) -> str | None:
+        return (self.event.metadata or {}).get("on_behalf_of")
+
 
 @dataclass(frozen=True)
 class StreamHead:

@@ -16,20 +16,50 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from domain.principals import Role
+from infra.keys import KeyStore
 from infra.settings import Settings
 
 DONATED_FEN = 10_000
 ATTEMPTS_FEN = [1_000] * 20 + [3_000] * 5
 
 
+class KeyedClient(httpx.Client):
+    """An HTTP client that sends each actor's own API key, made on first use: an admin's,
+    or an officer's of the organisation named."""
+
+    def __init__(self, keys: KeyStore, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keys = keys
+        self.tokens: dict[tuple[str, str | None], str] = {}
+        self.lock = threading.Lock()
+
+    def bearer(self, actor: str, organisation_id: str | None) -> dict[str, str]:
+        with self.lock:
+            if (actor, organisation_id) not in self.tokens:
+                if organisation_id is None:
+                    secret, _ = self.keys.create(actor, Role.ADMIN)
+                else:
+                    secret, _ = self.keys.create(actor, Role.OFFICER, organisations=[organisation_id])
+                self.tokens[actor, organisation_id] = secret
+            return {"Authorization": f"Bearer {self.tokens[actor, organisation_id]}"}
+
+
+@dataclass
+class Server:
+    url: str
+    keys: KeyStore
+
+
 @pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
+def server(settings: Settings) -> Iterator[Server]:
     """A uvicorn server on a free loopback port, in a background thread; its shutdown
     runs the application's lifespan, which closes the application."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on", access_log=False)
+    app = create_app(settings)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
     uvicorn_server = uvicorn.Server(config)
     thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
@@ -39,7 +69,7 @@ def server(settings: Settings) -> Iterator[str]:
         assert time.monotonic() < deadline, "the server did not start within 10 s"
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", app.state.keys)
     finally:
         uvicorn_server.should_exit = True
         thread.join(timeout=15)
@@ -48,16 +78,22 @@ def server(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def http(server: str) -> Iterator[httpx.Client]:
+def http(server: Server) -> Iterator[KeyedClient]:
     limits = httpx.Limits(max_connections=len(ATTEMPTS_FEN) * 2)
-    with httpx.Client(base_url=server, timeout=60, limits=limits) as client:
+    with KeyedClient(server.keys, base_url=server.url, timeout=60, limits=limits) as client:
+        client.headers.update(client.bearer("clerk", None))
         yield client
 
 
 def send(
-    http: httpx.Client, path: str, body: Any = None, actor: str = "clerk", **headers: str
+    http: KeyedClient,
+    path: str,
+    body: Any = None,
+    actor: str = "clerk",
+    officer_of: str | None = None,
+    **headers: str,
 ) -> httpx.Response:
-    response = http.post(path, json=body, headers={"X-Actor": actor, **headers})
+    response = http.post(path, json=body, headers={**http.bearer(actor, officer_of), **headers})
     assert response.status_code < 500, response.text
     return response
 
@@ -82,7 +118,7 @@ class Attempt:
         return self.statuses == [201, 200, 200]
 
 
-def attempt(http: httpx.Client, fund: str, number: int, amount_fen: int) -> Attempt:
+def attempt(http: KeyedClient, owner: str, fund: str, number: int, amount_fen: int) -> Attempt:
     result = Attempt(amount_fen)
     steps: list[tuple[str, Any, str]] = [
         (
@@ -96,7 +132,7 @@ def attempt(http: httpx.Client, fund: str, number: int, amount_fen: int) -> Atte
     for path, body, actor in steps:
         if result.disbursement_id is not None:
             path = f"/funds/{fund}/disbursements/{result.disbursement_id}{path}"
-        response = send(http, path, body, actor=actor or f"requester_{number}")
+        response = send(http, path, body, actor=actor or f"requester_{number}", officer_of=owner)
         result.statuses.append(response.status_code)
         if response.status_code not in (200, 201):
             assert response.headers["content-type"] == "application/problem+json"
@@ -106,7 +142,7 @@ def attempt(http: httpx.Client, fund: str, number: int, amount_fen: int) -> Atte
     return result
 
 
-def test_parallel_payments_never_overdraw_the_fund(http: httpx.Client) -> None:
+def test_parallel_payments_never_overdraw_the_fund(http: KeyedClient) -> None:
     owner = created(
         send(
             http,
@@ -121,7 +157,9 @@ def test_parallel_payments_never_overdraw_the_fund(http: httpx.Client) -> None:
     )
 
     with ThreadPoolExecutor(max_workers=len(ATTEMPTS_FEN)) as pool:
-        futures = [pool.submit(attempt, http, fund, n, amount) for n, amount in enumerate(ATTEMPTS_FEN)]
+        futures = [
+            pool.submit(attempt, http, owner, fund, n, amount) for n, amount in enumerate(ATTEMPTS_FEN)
+        ]
         attempts = [future.result() for future in futures]
 
     for each in attempts:
@@ -141,7 +179,7 @@ def test_parallel_payments_never_overdraw_the_fund(http: httpx.Client) -> None:
     assert any(a.refusals for a in attempts), "35,000 fen were asked of 10,000 without a refusal"
 
 
-def test_racing_retries_with_one_idempotency_key_record_one_donation(http: httpx.Client) -> None:
+def test_racing_retries_with_one_idempotency_key_record_one_donation(http: KeyedClient) -> None:
     owner = created(
         send(http, "/organisations", {"kind": "sage_association", "name": "乡贤会", "jurisdiction": "浙江省"})
     )
@@ -163,7 +201,7 @@ def test_racing_retries_with_one_idempotency_key_record_one_donation(http: httpx
     assert (state["donated_fen"], state["version"]) == (2_000, 2)
 
 
-def test_parallel_commands_on_different_aggregates_are_all_recorded(http: httpx.Client) -> None:
+def test_parallel_commands_on_different_aggregates_are_all_recorded(http: KeyedClient) -> None:
     def register(number: int) -> httpx.Response:
         return send(http, "/people", {"name": f"居民{number}"}, actor=f"clerk_{number % 3}")
 
@@ -179,7 +217,7 @@ def test_parallel_commands_on_different_aggregates_are_all_recorded(http: httpx.
         assert (person["name"], person["version"]) == (f"居民{number}", 1)
 
 
-def test_parallel_donations_to_one_fund_are_each_counted_once(http: httpx.Client) -> None:
+def test_parallel_donations_to_one_fund_are_each_counted_once(http: KeyedClient) -> None:
     owner = created(
         send(http, "/organisations", {"kind": "sage_association", "name": "乡贤会", "jurisdiction": "浙江省"})
     )

@@ -9,6 +9,8 @@ from uuid import uuid4
 
 import pytest
 
+from tests.conftest import assert_problem
+
 if TYPE_CHECKING:
     from tests.conftest import Api
 
@@ -105,55 +107,80 @@ def build_world(api: Api) -> dict[str, str]:
     }
 
 
+DECIDED_BY_OFFICERS = {"approve_disbursement", "reject_disbursement"}
+
+
+def allowed(api: Api, world: dict[str, str], name: str) -> dict[str, str]:
+    """Headers of a principal who may send this command: an officer of the fund's
+    organisation for the decisions only officers make, the admin otherwise."""
+    return api.officer("officer", world["fund"]) if name in DECIDED_BY_OFFICERS else {}
+
+
 @pytest.fixture(scope="module")
 def shared_world(shared_api: Api) -> dict[str, str]:
     """For tests that only send refused commands: built once per module and backend."""
     return build_world(shared_api)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS.values(), ids=ENDPOINTS.keys())
+@pytest.mark.parametrize(("name", "endpoint"), ENDPOINTS.items(), ids=ENDPOINTS.keys())
 def test_every_command_refuses_a_malformed_request(
-    shared_api: Api, shared_world: dict[str, str], endpoint: Endpoint
+    shared_api: Api, shared_world: dict[str, str], name: str, endpoint: Endpoint
 ) -> None:
     path, body = endpoint.resolve(shared_world)
     method = endpoint.method
+    headers = allowed(shared_api, shared_world, name)
 
-    shared_api.refuses(path, body, method=method, anonymous=True, status=400, field="X-Actor")
+    shared_api.refuses(path, body, method=method, anonymous=True, status=401)
     if endpoint.takes_body:
-        malformed = shared_api.refuses(path, method=method, content=b"{bad", status=400)
+        malformed = shared_api.refuses(path, method=method, content=b"{bad", headers=headers, status=400)
         assert malformed["title"] == "Malformed JSON"
-        shared_api.refuses(path, {**(body or {}), "surprise": 1}, method=method, status=422, field="surprise")
+        surprise = {**(body or {}), "surprise": 1}
+        shared_api.refuses(path, surprise, method=method, headers=headers, status=422, field="surprise")
 
 
-@pytest.mark.parametrize("endpoint", WITH_PATH_IDS.values(), ids=WITH_PATH_IDS.keys())
+@pytest.mark.parametrize(("name", "endpoint"), WITH_PATH_IDS.items(), ids=WITH_PATH_IDS.keys())
 def test_every_command_refuses_a_wrong_target(
-    shared_api: Api, shared_world: dict[str, str], endpoint: Endpoint
+    shared_api: Api, shared_world: dict[str, str], name: str, endpoint: Endpoint
 ) -> None:
     """An unknown id, an id of another kind of aggregate, a malformed id, a stale version."""
     target = endpoint.path.split("/")[2].strip("{}")
     parameter = {"org": "organisation_id", "council": "organisation_id"}.get(target, f"{target}_id")
     method = endpoint.method
+    headers = allowed(shared_api, shared_world, name)
 
     for wrong_id in (str(uuid4()), shared_world[FOREIGN[target]]):
         path, body = endpoint.resolve({**shared_world, target: wrong_id})
-        shared_api.refuses(path, body, method=method, status=404)
+        shared_api.refuses(path, body, method=method, headers=headers, status=404)
 
     path, body = endpoint.resolve({**shared_world, target: "not-a-uuid"})
-    shared_api.refuses(path, body, method=method, status=422, field=f"path.{parameter}")
+    shared_api.refuses(path, body, method=method, headers=headers, status=422, field=f"path.{parameter}")
 
     path, body = endpoint.resolve(shared_world)
     stale = shared_api.get("/".join(path.split("/")[:3]))["version"] + 1
-    problem = shared_api.refuses(path, body, method=method, headers={"If-Match": f'"{stale}"'}, status=412)
+    stale_headers = {**headers, "If-Match": f'"{stale}"'}
+    problem = shared_api.refuses(path, body, method=method, headers=stale_headers, status=412)
     assert problem["title"] == "Precondition failed"
 
 
-@pytest.mark.parametrize("actor", ["", "two words", "x" * 129, "rm;-rf"])
-def test_a_malformed_actor_is_a_bad_request(
-    shared_api: Api, shared_world: dict[str, str], actor: str
+@pytest.mark.parametrize(
+    "authorization", ["", "Bearer", "Basic dXNlcjpwYXNz", "Bearer gzk_unknown", "Bearer " + "x" * 300]
+)
+def test_a_missing_or_malformed_key_is_unauthenticated(
+    shared_api: Api, shared_world: dict[str, str], authorization: str
 ) -> None:
     path, body = ENDPOINTS["receive_donation"].resolve(shared_world)
+    response = shared_api.client.post(path, json=body, headers={"Authorization": authorization})
 
-    shared_api.refuses(path, body, anonymous=True, headers={"X-Actor": actor}, status=400, field="X-Actor")
+    assert_problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith('Bearer realm="gongzhi"')
+
+
+def test_the_actor_is_the_key_holder_whatever_x_actor_says(api: Api) -> None:
+    person = api.command("/people", {"name": "王芳"}, status=201, headers={"X-Actor": "someone_else"})["id"]
+
+    events = api.read(f"/audit/streams/{person}/events").json()["items"]
+
+    assert [event["actor"] for event in events] == ["clerk"]
 
 
 def test_an_unknown_disbursement_of_a_known_fund_is_not_found(

@@ -40,8 +40,7 @@ def test_the_history_of_a_fund_lists_every_event_with_actor_and_correlation_id(
     clock.advance(minutes=5)
     approved = api.command(
         f"/funds/{fund}/disbursements/{disbursement}/approvals",
-        actor="approver",
-        headers=correlated("req-yes"),
+        headers={**api.officer("approver", fund), **correlated("req-yes")},
     )
     clock.advance(minutes=5)
     paid = api.command(

@@ -1,0 +1,85 @@
+"""Authentication and authorisation, run before every route.
+
+The route's entry in the permission table decides: public routes pass; the
+others need a current API key (401 otherwise), a role and scope the entry admits
+(403), and an object within the principal's reach (404, as if it did not exist).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.access import Reaches
+from api.permissions import Rule, is_public, rule_for
+from api.problems import Forbidden, Unauthenticated
+from api.rate_limit import limit
+from domain.principals import Principal
+from infra.keys import KeyStore
+
+
+def _bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthenticated("Send an API key as 'Authorization: Bearer <key>'")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("The Authorization header must read 'Bearer <key>'", invalid_token=True)
+    return token.strip()
+
+
+def _principal(request: Request) -> Principal:
+    keys: KeyStore = request.app.state.keys
+    record = keys.authenticate(_bearer_token(request))
+    if record is None:
+        raise Unauthenticated("The key is unknown, revoked or expired", invalid_token=True)
+    return record.principal
+
+
+async def _body(request: Request) -> Any:
+    """The JSON body, when a command names its target there (FastAPI reads it once and keeps it)."""
+    raw = await request.body()
+    try:
+        return orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        return None  # request validation answers for it
+
+
+def _check(request: Request, rule: Rule, body: Any) -> Principal:
+    principal = _principal(request)
+    limit(request, principal)  # before the checks that read the store
+    rule.check(principal)
+    if rule.target is not None and not principal.sees_everything:
+        reaches: Reaches = request.app.state.reaches
+        rule.target.check(principal, reaches, request.path_params, body)
+    return principal
+
+
+async def authorise(request: Request) -> None:
+    """Leaves the principal (None on public routes) in ``request.state.principal``."""
+    route = request.scope.get("route")
+    rule = rule_for(request.method, getattr(route, "path", None))
+    if rule is None:
+        raise Forbidden("This route has no entry in the permission table, so nobody may call it")
+    request.state.principal = None
+    if is_public(rule):
+        limit(request, None)  # per client address
+        return
+    body = await _body(request) if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+    if request.app.state.settings.uses_postgres:
+        request.state.principal = await run_in_threadpool(_check, request, rule, body)
+    else:  # SQLite reads are quick and local: no thread hand-off
+        request.state.principal = _check(request, rule, body)
+
+
+def current_principal(request: Request) -> Principal:
+    principal: Principal | None = request.state.principal
+    if principal is None:
+        raise Unauthenticated("Send an API key as 'Authorization: Bearer <key>'")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

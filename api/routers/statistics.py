@@ -1,0 +1,69 @@
+"""Statistics for dashboards, rolled up by any jurisdiction prefix.
+
+``/views/statistics`` answers authenticated principals; an integration counts only
+within its jurisdictions. ``/public/statistics`` answers anyone, down to district
+level: finer figures (a street, a village) could point at individuals.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from api.auth import CurrentPrincipal
+from api.problems import Forbidden
+from api.responses import PROBLEM_RESPONSES, OrjsonResponse
+from api.routers.views import NO_AS_OF, Queries
+from domain.principals import Principal, Role
+
+router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
+
+PUBLIC_DEPTH = 3
+"""Province, city, district."""
+
+Jurisdiction = Annotated[
+    str, Query(max_length=400, description="Slash-separated path prefix, province first; empty for all")
+]
+
+
+def _within_reach(principal: Principal, jurisdiction: str) -> str:
+    """The prefix to count under: an integration's own when it names none, and never beyond it."""
+    jurisdiction = jurisdiction.strip("/")
+    if principal.role is not Role.INTEGRATION:
+        return jurisdiction
+    if not jurisdiction and len(principal.jurisdictions) == 1:
+        return principal.jurisdictions[0]
+    if not jurisdiction or not principal.covers(jurisdiction):
+        raise Forbidden(
+            f"Name a jurisdiction within this key's: {', '.join(principal.jurisdictions)}",
+            "query.jurisdiction",
+        )
+    return jurisdiction
+
+
+def _figures(views: Queries, jurisdiction: str) -> OrjsonResponse:
+    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": views.statistics(jurisdiction)})
+
+
+@router.get("/views/statistics", responses={403: PROBLEM_RESPONSES[403]})
+def statistics(
+    views: Queries, principal: CurrentPrincipal, jurisdiction: Jurisdiction = ""
+) -> OrjsonResponse:
+    return _figures(views, _within_reach(principal, jurisdiction))
+
+
+def _public_depth(jurisdiction: Jurisdiction = "") -> str:
+    jurisdiction = jurisdiction.strip("/")
+    if jurisdiction.count("/") >= PUBLIC_DEPTH:
+        raise Forbidden(
+            f"Public statistics go down to {PUBLIC_DEPTH} levels (province/city/district); "
+            "finer figures need an API key",
+            "query.jurisdiction",
+        )
+    return jurisdiction
+
+
+@router.get("/public/statistics", responses={403: PROBLEM_RESPONSES[403]})
+def public_statistics(views: Queries, jurisdiction: Annotated[str, Depends(_public_depth)]) -> OrjsonResponse:
+    return _figures(views, jurisdiction)

@@ -1,0 +1,69 @@
+"""Who may act: the principals that API keys stand for, and what each may reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"  # acts for the organisations it names, and their funds and projects
+    AUDITOR = "auditor"  # reads everything, including the audit trail; writes nothing
+    INTEGRATION = "integration"  # a government system: scoped per resource and jurisdiction
+    DASHBOARD = "dashboard"  # reads views and statistics only
+
+
+class Resource(StrEnum):
+    """What an integration's scopes name: ``funds:write``, ``views:read``."""
+
+    PEOPLE = "people"
+    ORGANISATIONS = "organisations"
+    PROJECTS = "projects"
+    FUNDS = "funds"
+    VIEWS = "views"
+
+
+class Action(StrEnum):
+    READ = "read"
+    WRITE = "write"  # implies read
+
+
+def scope_name(resource: Resource, action: Action) -> str:
+    return f"{resource}:{action}"
+
+
+ALL_SCOPES = tuple(scope_name(r, a) for r in Resource for a in Action)
+
+
+def under(jurisdiction: str, prefix: str) -> bool:
+    """Whether a slash-separated jurisdiction path lies within ``prefix`` (whole segments)."""
+    prefix = prefix.strip("/")
+    return jurisdiction == prefix or jurisdiction.startswith(prefix + "/")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller. Its name is the actor recorded on the events it causes."""
+
+    name: str
+    role: Role
+    organisations: frozenset[str] = field(default_factory=frozenset)
+    jurisdictions: tuple[str, ...] = ()
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+    def may(self, resource: Resource, action: Action) -> bool:
+        """An integration's scope check; other roles are limited by their role alone."""
+        if self.role is not Role.INTEGRATION:
+            return True
+        if scope_name(resource, Action.WRITE) in self.scopes:
+            return True
+        return action is Action.READ and scope_name(resource, Action.READ) in self.scopes
+
+    def covers(self, jurisdiction: str) -> bool:
+        """Whether an integration's jurisdiction prefixes include this path."""
+        return any(under(jurisdiction, prefix) for prefix in self.jurisdictions)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (Role.ADMIN, Role.AUDITOR, Role.DASHBOARD)

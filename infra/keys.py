@@ -1,0 +1,205 @@
+"""API keys: issued once, stored only as hashes, revocable with immediate effect.
+
+A key reads ``gzk_<id>_<secret>``. The id finds the row; the secret, 256 random
+bits, is compared with the stored SHA-256 of it in constant time. A slow
+password hash would add nothing for secrets of that strength, and every request
+checks its key against the table, so a revocation counts from the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from domain.principals import ALL_SCOPES, Principal, Role
+from projections.store import Database
+
+KEYS_TABLE = "api_keys"
+KEY_PATTERN = re.compile(r"^gzk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+NAME_PATTERN = re.compile(r"^[\w.@:-]{1,128}$")
+
+
+class KeyRefused(ValueError):
+    """A key that cannot be issued as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """What is kept of a key: everything but its secret."""
+
+    id: str
+    principal: Principal
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def valid_at(self, moment: datetime) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or moment < self.expires_at
+
+    def summary(self) -> dict[str, Any]:
+        p = self.principal
+        return {
+            "id": self.id,
+            "name": p.name,
+            "role": str(p.role),
+            "organisations": sorted(p.organisations),
+            "jurisdictions": list(p.jurisdictions),
+            "scopes": sorted(p.scopes),
+            "created_at": self.created_at.isoformat(),
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class KeyStore:
+    """The ``api_keys`` table, beside the events (SQLite file or PostgreSQL schema)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.table = f"{database.prefix}{KEYS_TABLE}"
+        database.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table} ("
+            "id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, "
+            "organisations TEXT NOT NULL, jurisdictions TEXT NOT NULL, scopes TEXT NOT NULL, "
+            "secret_hash TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT)"
+        )
+
+    def create(
+        self,
+        name: str,
+        role: Role,
+        *,
+        organisations: Iterable[str] = (),
+        jurisdictions: Iterable[str] = (),
+        scopes: Iterable[str] = (),
+        expires_at: datetime | None = None,
+    ) -> tuple[str, KeyRecord]:
+        """Issues a key; the secret is returned here and never again."""
+        principal = _checked(
+            Principal(
+                name,
+                Role(role),
+                frozenset(_organisation_id(o) for o in organisations),
+                tuple(j.strip().strip("/") for j in jurisdictions),
+                frozenset(scopes),
+            )
+        )
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise KeyRefused("the expiry needs a time zone")
+        key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+        record = KeyRecord(key_id, principal, datetime.now(UTC), expires_at, None)
+        self.database.execute(
+            f"INSERT INTO {self.table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            [
+                key_id,
+                name,
+                str(role),
+                orjson.dumps(sorted(principal.organisations)).decode(),
+                orjson.dumps(list(principal.jurisdictions)).decode(),
+                orjson.dumps(sorted(principal.scopes)).decode(),
+                _digest(secret),
+                record.created_at.isoformat(),
+                expires_at.isoformat() if expires_at else None,
+            ],
+        )
+        return f"gzk_{key_id}_{secret}", record
+
+    def authenticate(self, token: str, now: datetime | None = None) -> KeyRecord | None:
+        """The key's record if the token is a current key, else None (whatever the reason)."""
+        match = KEY_PATTERN.match(token)
+        if match is None:
+            return None
+        key_id, secret = match.groups()
+        rows = self.database.query(f"SELECT * FROM {self.table} WHERE id = ?", [key_id])
+        if not rows or not hmac.compare_digest(rows[0]["secret_hash"], _digest(secret)):
+            return None
+        record = _record(rows[0])
+        return record if record.valid_at(now or datetime.now(UTC)) else None
+
+    def revoke(self, id_or_name: str) -> list[KeyRecord]:
+        """Revokes the key with this id, or every key of the principal with this name."""
+        found = self.find(id_or_name)
+        self.database.execute(
+            f"UPDATE {self.table} SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
+            [datetime.now(UTC).isoformat(), id_or_name, id_or_name],
+        )
+        return [record for key in found if (record := self.get(key.id)) is not None]
+
+    def find(self, id_or_name: str) -> list[KeyRecord]:
+        """The key with this id, or the keys of the principal with this name."""
+        rows = self.database.query(
+            f"SELECT * FROM {self.table} WHERE id = ? OR name = ? ORDER BY created_at",
+            [id_or_name, id_or_name],
+        )
+        return [_record(row) for row in rows]
+
+    def get(self, key_id: str) -> KeyRecord | None:
+        rows = self.database.query(f"SELECT * FROM {self.table} WHERE id = ?", [key_id])
+        return _record(rows[0]) if rows else None
+
+    def all(self) -> list[KeyRecord]:
+        return [
+            _record(row) for row in self.database.query(f"SELECT * FROM {self.table} ORDER BY created_at")
+        ]
+
+    def empty(self) -> bool:
+        return not self.database.query(f"SELECT id FROM {self.table} LIMIT 1")
+
+
+def _record(row: dict[str, Any]) -> KeyRecord:
+    principal = Principal(
+        row["name"],
+        Role(row["role"]),
+        frozenset(orjson.loads(row["organisations"])),
+        tuple(orjson.loads(row["jurisdictions"])),
+        frozenset(orjson.loads(row["scopes"])),
+    )
+    created_at = _moment(row["created_at"])
+    assert created_at is not None
+    return KeyRecord(row["id"], principal, created_at, _moment(row["expires_at"]), _moment(row["revoked_at"]))
+
+
+def _organisation_id(text: str) -> str:
+    try:
+        return str(UUID(text))
+    except ValueError:
+        raise KeyRefused(f"{text!r} is not an organisation id") from None
+
+
+def _checked(principal: Principal) -> Principal:
+    """A principal whose role and scoping agree, or the reason it cannot be issued."""
+    if not NAME_PATTERN.match(principal.name):
+        raise KeyRefused("the name must be 1-128 letters, digits or . @ : - _")
+    unknown = principal.scopes - set(ALL_SCOPES)
+    if unknown:
+        raise KeyRefused(f"unknown scope(s) {', '.join(sorted(unknown))}; known: {', '.join(ALL_SCOPES)}")
+    if principal.role is Role.OFFICER and not principal.organisations:
+        raise KeyRefused("an officer key names one or more organisations")
+    if principal.role is Role.INTEGRATION and not (principal.jurisdictions and principal.scopes):
+        raise KeyRefused("an integration key names one or more jurisdiction prefixes and scopes")
+    if principal.role is not Role.OFFICER and principal.organisations:
+        raise KeyRefused("only officer keys name organisations")
+    if principal.role is not Role.INTEGRATION and (principal.jurisdictions or principal.scopes):
+        raise KeyRefused("only integration keys have jurisdictions and scopes")
+    if any(not j.strip("/") for j in principal.jurisdictions):
+        raise KeyRefused("a jurisdiction prefix must not be empty")
+    return principal
