@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -40,11 +39,14 @@ def _principal(request: Request) -> Principal:
 
 
 async def _body(request: Request) -> Any:
-    """The JSON body, when a command names its target there (FastAPI reads it once and keeps it)."""
-    raw = await request.body()
+    """The JSON body, when a command names its target there: parsed as the route will take it
+    (``request.json()``, cached), since a body another parser read otherwise (a UTF-8 BOM,
+    UTF-16) would name one object to this check and another to the command."""
+    if not await request.body():
+        return None
     try:
-        return orjson.loads(raw) if raw else None
-    except orjson.JSONDecodeError:
+        return await request.json()
+    except ValueError:
         return None  # request validation answers for it
 
 
