@@ -61,6 +61,10 @@ class OrganisationInactive(RuleViolation):
     title = "Organisation is not active"
 
 
+class AlreadyErased(RuleViolation):
+    title = "The person's details were already erased"
+
+
 class InsufficientFunds(RuleViolation):
     title = "Insufficient available balance"
 
