@@ -5,6 +5,9 @@ the same transaction as the events, so a crash can never leave events
 without their key (a retry would record them twice) or a key without its
 events. The store position of a remembered command is read back from the
 events table, where it is the notification id of the command's last event.
+
+The audit hashes are written in that transaction too, and so are the person
+keys that the events make or destroy (``infra.privacy.keys``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from domain.context import IdempotencyClaim, RecordedCommand
 from infra.audit.chain import Link
 from infra.audit.recording import LINKS_KWARG, ChainWriter
 from infra.audit.tables import PostgresAuditTables, SQLiteAuditTables
+from infra.privacy.keys import PostgresPersonKeys, SQLitePersonKeys
 from infra.record_reading import PostgresRecordReading, SQLiteRecordReading
 
 COMMAND_LOG_TABLE = "command_log"
@@ -77,11 +81,13 @@ class SQLiteCommandRecorder(SQLiteRecordReading):
             "WHERE l.scope = ? AND l.key = ?"
         )
         self.chain = ChainWriter(SQLiteAuditTables(self))
+        self.person_keys = SQLitePersonKeys(datastore)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
             *SQLiteAuditTables.create_statements(),
+            *SQLitePersonKeys.create_statements(),
             f"CREATE TABLE IF NOT EXISTS {COMMAND_LOG_TABLE} ("
             "scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
             "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, extra TEXT NOT NULL, "
@@ -99,6 +105,7 @@ class SQLiteCommandRecorder(SQLiteRecordReading):
     ) -> Sequence[int] | None:
         for claim in _claims_of(kwargs):
             c.execute(f"INSERT INTO {COMMAND_LOG_TABLE} VALUES (?,?,?,?,?,?,?)", _log_row(*claim))
+        self.person_keys.write(c, stored_events)
         positions = super()._insert_events(c, stored_events, **kwargs)
         self.chain.record(c, stored_events, positions, **kwargs)
         return positions
@@ -138,6 +145,8 @@ class PostgresCommandRecorder(PostgresRecordReading):
             PostgresAuditTables.create_statements(self.datastore.schema, self.datastore.originator_id_type)
         )
         self.chain = ChainWriter(PostgresAuditTables(self))
+        self.sql_create_statements.extend(PostgresPersonKeys.create_statements(self.datastore.schema))
+        self.person_keys = PostgresPersonKeys(self.datastore)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         links: list[Link] = []
@@ -159,6 +168,7 @@ class PostgresCommandRecorder(PostgresRecordReading):
     ) -> None:
         for claim in _claims_of(kwargs):
             curs.execute(self.insert_command_statement, _log_row(*claim))
+        self.person_keys.write(curs, stored_events)
 
     def find_command(self, scope: str, key: str) -> RecordedCommand | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
