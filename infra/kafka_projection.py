@@ -28,11 +28,13 @@ the batch back and seeks to the offsets stored with the new generations.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import logging
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -209,6 +211,33 @@ def _positions(
         yield position, partition
 
 
+_collecting = threading.Lock()
+_rarely: list[tuple[int, ...]] = []
+"""The thresholds to restore, while any projector of this process polls."""
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """Cyclic garbage collections far apart while a projector polls and applies. It
+    keeps tens of thousands of messages buffered and rows cached, long-lived objects
+    without cycles, which with the default thresholds the collector walks again and
+    again (a third of the time a batch took). Collections still run, young objects
+    first, and as before once no projector of the process is polling."""
+    with _collecting:
+        if not _rarely:
+            _rarely.append(gc.get_threshold())
+            gc.set_threshold(100_000, 50, 1000)
+        else:
+            _rarely.append(_rarely[0])
+    try:
+        yield
+    finally:
+        with _collecting:
+            thresholds = _rarely.pop()
+            if not _rarely:
+                gc.set_threshold(*thresholds)
+
+
 def _log_failed_commit(offsets: Any, response: Any) -> None:
     if isinstance(response, Exception):
         log.warning("Committing offsets to Kafka failed (the database holds them): %s", response)
@@ -281,6 +310,10 @@ class KafkaFeeder:
         """Polls once and applies what is ready; returns how many messages it applied.
         Waits for messages only when none buffered are ready (otherwise an idle fetch,
         which the broker holds until it times out, would delay them)."""
+        with rare_collections():
+            return self._poll_once(timeout_ms)
+
+    def _poll_once(self, timeout_ms: int) -> int:
         wait = 0 if self._more_ready else timeout_ms
         polled = self.consumer.poll(timeout_ms=wait, max_records=MAX_BATCH)
         for partition, records in polled.items():
