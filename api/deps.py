@@ -24,7 +24,7 @@ P = ParamSpec("P")
 ACTOR = re.compile(r"^[\w.@:-]{1,128}$")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 ENTITY_TAG = re.compile(r'^(W/)?"?([0-9]{1,18})"?$')
-IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)\s*$'
+IF_MATCH = r'^(\*|(W/)?"?[0-9]{1,18}"?)$'
 
 
 async def get_application(request: Request) -> Gongzhi:

@@ -25,6 +25,7 @@ def document_security(app: FastAPI) -> None:
                     if rule is None or not is_public(rule):
                         operation["security"] = [{"apiKey": []}]
                     _document_refusals(operation, rule)
+                    _absent_not_null(operation)
             add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema
@@ -49,3 +50,17 @@ def _document_refusals(operation: dict[str, Any], rule: Rule | None) -> None:
 def _openapi(response: dict[str, Any]) -> dict[str, Any]:
     """A response as FastAPI's ``responses`` take it, as the OpenAPI document has it."""
     return {key: value for key, value in response.items() if key != "model"}
+
+
+def _absent_not_null(operation: dict[str, Any]) -> None:
+    """An optional header or query parameter is left out, never null: FastAPI documents
+    ``str | None`` as ``anyOf: [string, null]``, which would let clients send ``null``."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        branches = [branch for branch in schema.get("anyOf", []) if branch != {"type": "null"}]
+        if len(branches) < len(schema.get("anyOf", [])):
+            del schema["anyOf"]
+            if len(branches) == 1:
+                schema.update(branches[0])
+            else:
+                schema["anyOf"] = branches

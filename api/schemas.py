@@ -18,16 +18,28 @@ from domain.values import (
     Role,
 )
 
-Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strict=True, max_length=4000)]
-LongText = Annotated[str, StringConstraints(strict=True, max_length=20000)]
-Reason = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
+TEXT = r"^[^\x00]*$"
+"""No NUL characters: PostgreSQL text refuses them, so the views could not hold them."""
+WORDS = r"^[^\x00]*[^\x00\s\u0085\ufeff][^\x00]*$"
+"""Text that is more than whitespace, as the document can say it (stripped, it is not empty)."""
+Name = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200, pattern=WORDS)
+]
+Text = Annotated[str, StringConstraints(strict=True, max_length=4000, pattern=TEXT)]
+LongText = Annotated[str, StringConstraints(strict=True, max_length=20000, pattern=TEXT)]
+Reason = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000, pattern=WORDS)
+]
 Phone = Annotated[str, StringConstraints(strict=True, pattern=r"^\+?[0-9][0-9 -]{2,30}$")]
 IdNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^(\d{15}|\d{17}[0-9Xx])$")]
-Jurisdiction = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=400)]
+Jurisdiction = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=400, pattern=TEXT)]
 Purpose = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Category = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=64)]
+Category = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=64, pattern=WORDS)
+]
 Fen = Annotated[StrictInt, Field(gt=0, le=10**13)]
+MAX_INT64 = 2**63 - 1
+"""The largest position or version the stores hold (query parameters beyond it are refused)."""
 
 
 class Command(BaseModel):
@@ -117,7 +129,7 @@ class DisbursementCreate(Command):
 
 class Payment(Command):
     paid_on: date | None = None
-    reference: Annotated[str, StringConstraints(strict=True, max_length=200)] | None = None
+    reference: Annotated[str, StringConstraints(strict=True, max_length=200, pattern=TEXT)] | None = None
 
 
 # Responses

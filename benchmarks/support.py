@@ -99,7 +99,9 @@ def api_server(settings: Settings, projections: bool = False) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=settings_env(settings) | {"GONGZHI_PROJECTIONS_IN_PROCESS": str(projections).lower()},
+        # One key sends every request: the rate limit would be what is measured.
+        env=settings_env(settings)
+        | {"GONGZHI_PROJECTIONS_IN_PROCESS": str(projections).lower(), "GONGZHI_RATE_LIMIT_PER_SECOND": "0"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

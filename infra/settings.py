@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     read_wait_seconds: float = Field(
         2.0, ge=0, le=30, description="How long a read with min_position waits for its view"
     )
+    max_body_bytes: int = Field(
+        64 * 1024, ge=1024, le=64 * 1024 * 1024, description="Largest request body taken (413 beyond)"
+    )
+    rate_limit_per_second: float = Field(
+        100.0, ge=0, description="Requests a second each key (or address, unauthenticated) may make; 0: off"
+    )
+    rate_limit_burst: int = Field(
+        1000, ge=1, description="Requests a key may make at once before the rate applies"
+    )
     kafka_bootstrap_servers: str | None = Field(
         None, description="host:port[,host:port…] of Kafka; set, the relay runs inside `gongzhi serve`"
     )

@@ -14,7 +14,7 @@ from api.deps import Application
 from api.problems import BadRequest
 from api.public import masked, public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
-from api.schemas import PastState, StreamHistory
+from api.schemas import MAX_INT64, PastState, StreamHistory
 from domain.errors import NotFound
 from infra.audit import history
 from infra.audit.export import export_lines
@@ -38,7 +38,7 @@ AsOf = Annotated[
 def stream_events(
     aggregate_id: UUID,
     app: Application,
-    after_version: Annotated[int, Query(ge=0, description="Start after this version")] = 0,
+    after_version: Annotated[int, Query(ge=0, le=MAX_INT64, description="Start after this version")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_EVENTS, description="Events per page")] = 100,
 ) -> OrjsonResponse:
     """Every event of one person, organisation, project or fund, in version order."""
@@ -61,7 +61,9 @@ def stream_events(
 def stream_state(
     aggregate_id: UUID,
     app: Application,
-    version: Annotated[int | None, Query(ge=1, description="The state after this version")] = None,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_INT64, description="The state after this version")
+    ] = None,
     as_of: AsOf = None,
 ) -> OrjsonResponse:
     """The aggregate replayed from its events up to a version or a moment (now if neither)."""
@@ -104,7 +106,9 @@ def _payload(event: EventRecord) -> dict[str, Any]:
     return event.payload
 
 
-Position = Annotated[int | None, Query(ge=1, description="A store position (a command's `position`)")]
+Position = Annotated[
+    int | None, Query(ge=1, le=MAX_INT64, description="A store position (a command's `position`)")
+]
 
 
 @router.get("/verify")

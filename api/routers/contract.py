@@ -17,10 +17,18 @@ def asyncapi() -> OrjsonResponse:
     return OrjsonResponse(asyncapi_document())
 
 
-@router.get("/schemas/events/{public_type}", responses={404: PROBLEM_RESPONSES[404]})
+class JsonSchemaResponse(OrjsonResponse):
+    media_type = "application/schema+json"
+
+
+@router.get(
+    "/schemas/events/{public_type}",
+    response_class=JsonSchemaResponse,
+    responses={404: PROBLEM_RESPONSES[404]},
+)
 def event_schema(public_type: str) -> OrjsonResponse:
     """The JSON Schema of one public event's payload, e.g. ``org.gongzhi.fund.donation_received.v1``."""
     schema = json_schemas().get(public_type)
     if schema is None:
         raise NotFound("public event type", public_type)
-    return OrjsonResponse(schema, media_type="application/schema+json")
+    return JsonSchemaResponse(schema)

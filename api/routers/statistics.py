@@ -15,6 +15,7 @@ from api.auth import CurrentPrincipal
 from api.problems import Forbidden
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.routers.views import NO_AS_OF, Queries
+from api.schemas import TEXT
 from domain.principals import Principal, Role
 
 router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
@@ -23,7 +24,10 @@ PUBLIC_DEPTH = 3
 """Province, city, district."""
 
 Jurisdiction = Annotated[
-    str, Query(max_length=400, description="Slash-separated path prefix, province first; empty for all")
+    str,
+    Query(
+        max_length=400, pattern=TEXT, description="Slash-separated path prefix, province first; empty for all"
+    ),
 ]
 
 

@@ -13,6 +13,7 @@ from api.auth import CurrentPrincipal
 from api.moments import AsOf, On, refuse_as_of
 from api.problems import BadRequest, ViewBehind
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
+from api.schemas import MAX_INT64, TEXT
 from domain.errors import NotFound
 from domain.values import ProjectStatus
 from infra.audit.past_views import fund_as_of, organisation_as_of
@@ -27,7 +28,8 @@ MAX_PAGE = 200
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")]
 Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from next_cursor")]
 MinPosition = Annotated[
-    int | None, Query(ge=0, description="Wait until the view has applied this store position")
+    int | None,
+    Query(ge=0, le=MAX_INT64, description="Wait until the view has applied this store position"),
 ]
 
 
@@ -126,7 +128,7 @@ def projects(
     reader: CurrentPrincipal,
     status: ProjectStatus | None = None,
     organisation_id: UUID | None = None,
-    jurisdiction: Annotated[str | None, Query(min_length=1, max_length=400)] = None,
+    jurisdiction: Annotated[str | None, Query(min_length=1, max_length=400, pattern=TEXT)] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> OrjsonResponse:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from infra.settings import Settings
-from tests.conftest import Api, assert_problem
+from tests.conftest import Api, assert_problem, serving
 
 ZAOLIN = "浙江省/嘉兴市/桐乡市/龙翔街道/皂林村"
 
@@ -53,9 +53,12 @@ def test_a_read_with_min_position_sees_the_command_just_made(views_api: Api) -> 
     assert memberships["items"][0]["kind"] == "self_governance_committee"
 
 
-def test_a_view_that_cannot_reach_the_position_answers_503_with_retry_after(views_api: Api) -> None:
-    organisation(views_api)
-    response = views_api.client.get("/views/statistics", params={"min_position": 10**9})
+def test_a_view_that_cannot_reach_the_position_answers_503_with_retry_after(settings: Settings) -> None:
+    stalled = settings.model_copy(update={"read_wait_seconds": 0.3, "projections_in_process": False})
+    with serving(stalled) as api:
+        api.organisation()
+        position = api.store_head()
+        response = api.client.get("/views/statistics", params={"min_position": position})
 
     assert_problem(response, 503)
     assert response.headers["Retry-After"] == "1"
