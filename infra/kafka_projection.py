@@ -422,8 +422,7 @@ class KafkaFeeder:
                         tables.forget()
                 for tables in targets:
                     tables.cursor = cursor
-                if self.runner.database.dialect == "postgres":
-                    self._preload(events)
+                self._read_versions(events)
                 applied = UnitOfWork(self.applied)
                 fresh = []
                 for event in events:
@@ -431,7 +430,7 @@ class KafkaFeeder:
                     if seen is None or seen["version"] < event.version:
                         self.applied.view.handle(event, applied)
                         fresh.append(event)
-                batch = [applied, *(tables.handle(fresh) for tables in self.views)]
+                batch = [applied, *(tables.handle_reading_ahead(fresh) for tables in self.views)]
                 for work in batch:
                     for statement in work.statements():
                         run = cursor.executemany if statement.many else cursor.execute
@@ -445,14 +444,13 @@ class KafkaFeeder:
                 tables.cursor = None
             self._between_batches(targets, works)
 
-    def _preload(self, events: list[EventRecord]) -> None:
-        """Reads at once the rows the batch will read (one round trip a table, not a row)."""
+    def _read_versions(self, events: list[EventRecord]) -> None:
+        """Reads at once the applied versions of the batch's aggregates this projector
+        does not know (one statement, not one an aggregate)."""
         versions = self.applied.rows_of["versions"]
         unknown = {(e.aggregate_id,) for e in events} - versions.known.keys()
         if unknown:
             self.applied.load_many(versions, list(unknown))
-        for tables in self.views:
-            tables.preload(events)
 
     def _check_generations(self, cursor: Any) -> None:
         """Raises ``GenerationsSwapped`` if the tables this batch writes are no longer live."""

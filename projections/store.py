@@ -247,31 +247,56 @@ class ViewTables:
         table.known[key] = row
         return row
 
-    def preload(self, events: list[EventRecord]) -> None:
-        """Reads in one statement per table the rows these events will read that this
-        process does not know yet (PostgreSQL: one round trip, not one per row). The
-        keys are found by handling the events once without effect; a row the real
-        pass still misses is read on its own as before."""
+    def handle_reading_ahead(self, events: list[EventRecord]) -> UnitOfWork:
+        """``handle``, reading the rows the events read that this process does not know
+        in one statement a table rather than one a row. The handlers run first as though
+        those rows were absent, noting their keys; if the database has none of them
+        either, that pass is the batch's; otherwise (or if a handler failed) they run
+        again with the rows read."""
         probe = _Probe(self)
         handle, wanted = self.view.handle, self.view.events
+        failed = False
         for event in events:
             if event.type in wanted:
                 try:
                     handle(event, probe)
-                except Exception:  # a row the probe lacks; the real pass reads it
-                    continue
+                except Exception:  # perhaps for a row the probe lacks; the real pass reads it
+                    failed = True
+        found = False
         for name, keys in probe.missing.items():
             if keys:
-                self.load_many(self.rows_of[name], list(keys))
+                table = self.rows_of[name]
+                self.load_many(table, list(keys))
+                found = found or any(table.known[key] is not _DELETED for key in keys)
+        if failed or found:
+            return self.handle(events)
+        work = UnitOfWork(self)
+        work.changes = probe.changes
+        return work
 
     def load_many(self, table: TableRows, keys: list[Key]) -> None:
-        """Committed rows (or their absence) for these keys, read together (PostgreSQL)."""
-        spec, types = table.spec, _SQL_TYPES["postgres"]
-        arrays = ", ".join(f"%b::{types[spec.columns[c]]}[]" for c in spec.key)
-        where = f"({', '.join(spec.key)}) IN (SELECT * FROM unnest({arrays}))"
-        statement = f"SELECT * FROM {table.sql_name} WHERE {where}"
+        """Committed rows (or their absence) for these keys, read together: PostgreSQL
+        takes each key column as an array, SQLite all the keys as one JSON array."""
+        absent = [key for key in keys if table.certainly_absent(key)]
+        if absent:
+            keys = [key for key in keys if not table.certainly_absent(key)]
+            table.known.update(dict.fromkeys(absent, _DELETED))
+        if not keys:
+            return
+        if self.writer is not None:
+            self.writer.settle()
+        spec = table.spec
+        if self.database.dialect == "postgres":
+            types = _SQL_TYPES["postgres"]
+            arrays = ", ".join(f"%b::{types[spec.columns[c]]}[]" for c in spec.key)
+            where = f"({', '.join(spec.key)}) IN (SELECT * FROM unnest({arrays}))"
+            params: list[Any] = [list(column) for column in zip(*keys, strict=True)]
+        else:
+            columns = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(spec.key)))
+            where = f"({', '.join(spec.key)}) IN (SELECT {columns} FROM json_each(?))"
+            params = [orjson.dumps(keys).decode()]
         found = self.database.query(
-            statement, [list(column) for column in zip(*keys, strict=True)], cursor=self.cursor
+            f"SELECT * FROM {table.sql_name} WHERE {where}", params, cursor=self.cursor
         )
         for key in keys:
             table.known[key] = _DELETED
@@ -370,8 +395,9 @@ def decode(table: Table, row: dict[str, Any]) -> Row:
 
 
 class _Probe(Rows):
-    """Rows that note the keys a handler asks for and this process does not know, and
-    change nothing that lasts (a first pass over a batch, for ``preload``)."""
+    """Rows that note the keys a handler asks for and this process does not know, as
+    though absent, and change nothing that lasts (a first pass over a batch, for
+    ``handle_reading_ahead``)."""
 
     def __init__(self, tables: ViewTables) -> None:
         self.tables = tables
