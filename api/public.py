@@ -22,12 +22,15 @@ def masked(id_number: str | None) -> str | None:
     return "*" * (len(id_number) - 4) + id_number[-4:]
 
 
-def person_public(person: Person) -> dict[str, Any]:
+def person_public(person: Person, full_id_number: bool = False) -> dict[str, Any]:
+    """An erased person reads with null details and ``erased`` true; the ID-card number
+    is masked unless the caller may see it in full (``full_id_number``)."""
     return {
         "id": str(person.id),
         "name": person.name,
         "phone": person.phone,
-        "id_number": masked(person.id_number),
+        "id_number": person.id_number if full_id_number else masked(person.id_number),
+        "erased": person.erased,
         "version": person.version,
     }
 
@@ -68,11 +71,11 @@ def fund_public(fund: Fund) -> dict[str, Any]:
     }
 
 
-def public(aggregate: Aggregate) -> dict[str, Any]:
-    """Any aggregate's public body."""
+def public(aggregate: Aggregate, full_id_number: bool = False) -> dict[str, Any]:
+    """Any aggregate's public body (a person's ID-card number in full only if asked)."""
     match aggregate:
         case Person():
-            return person_public(aggregate)
+            return person_public(aggregate, full_id_number)
         case Organisation():
             return organisation_public(aggregate)
         case Project():

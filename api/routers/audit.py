@@ -3,6 +3,7 @@ proof that nothing recorded was altered, inserted, removed or reordered (verify,
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,12 +11,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
+from api.auth import CurrentPrincipal
 from api.deps import Application
 from api.problems import BadRequest
 from api.public import masked, public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.schemas import MAX_INT64, PastState, StreamHistory
+from domain.application import Gongzhi
 from domain.errors import NotFound
+from domain.principals import Role
 from infra.audit import history
 from infra.audit.export import export_lines
 from infra.audit.history import StreamEvent
@@ -23,6 +27,7 @@ from infra.audit.keys import verification_key
 from infra.audit.state import NoStateThen, past_state
 from infra.audit.tables import audit_tables
 from infra.audit.verify import verify, verify_stream
+from infra.privacy.mapper import in_clear
 from projections.events import EventRecord
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
@@ -45,7 +50,7 @@ def stream_events(
     stream = history.head(app.recorder, aggregate_id)
     if stream is None:
         raise NotFound("aggregate", aggregate_id)
-    items = history.events(app.recorder, aggregate_id, after_version, limit)
+    items = _in_clear(app, history.events(app.recorder, aggregate_id, after_version, limit))
     more = bool(items) and items[-1].event.version < stream.version
     body = {
         "aggregate_id": str(aggregate_id),
@@ -61,6 +66,7 @@ def stream_events(
 def stream_state(
     aggregate_id: UUID,
     app: Application,
+    reader: CurrentPrincipal,
     version: Annotated[
         int | None, Query(ge=1, le=MAX_INT64, description="The state after this version")
     ] = None,
@@ -78,7 +84,7 @@ def stream_state(
         "aggregate_type": type(aggregate).__name__.lower(),
         "version": aggregate.version,
         "recorded_at": aggregate.modified_on,
-        "state": public(aggregate),
+        "state": public(aggregate, full_id_number=reader.role is Role.ADMIN),
     }
     return OrjsonResponse(body)
 
@@ -93,10 +99,17 @@ def _item(item: StreamEvent) -> dict[str, Any]:
         "business_date": item.business_date,
         "actor": item.actor,
         "correlation_id": item.correlation_id,
+        "on_behalf_of": item.on_behalf_of,
         "payload": _payload(event),
         "hash": item.hash,
         "previous_hash": item.previous_hash,
     }
+
+
+def _in_clear(app: Gongzhi, items: list[StreamEvent]) -> list[StreamEvent]:
+    """The items with a person's details opened (null once the person is erased)."""
+    opened = in_clear(app, [item.event for item in items])
+    return [replace(item, event=event) for item, event in zip(items, opened, strict=True)]
 
 
 def _payload(event: EventRecord) -> dict[str, Any]:

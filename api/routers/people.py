@@ -4,11 +4,13 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from api.auth import CurrentPrincipal
 from api.deps import Application, CommandsDep
 from api.public import person_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
-from api.schemas import CommandAccepted, PersonCreate, PersonPublic
+from api.schemas import CommandAccepted, PersonCreate, PersonPublic, WithReason
 from domain.person import Person
+from domain.principals import Role
 
 router = APIRouter(prefix="/people", tags=["people"], responses=PROBLEM_RESPONSES)
 
@@ -20,6 +22,15 @@ async def register_person(body: PersonCreate, run: CommandsDep) -> OrjsonRespons
 
 
 @router.get("/{person_id}", response_model=PersonPublic)
-def get_person(person_id: UUID, app: Application) -> OrjsonResponse:
+def get_person(person_id: UUID, app: Application, reader: CurrentPrincipal) -> OrjsonResponse:
+    """The ID-card number is masked but for its last four characters, except to admins."""
     person = app.get(Person, person_id)
-    return with_etag(person_public(person), person.version)
+    return with_etag(person_public(person, full_id_number=reader.role is Role.ADMIN), person.version)
+
+
+@router.post("/{person_id}/erasure", response_model=CommandAccepted)
+async def erase_person(person_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
+    """Erases the person's name, phone and ID-card number everywhere, for good: their key is
+    destroyed with the erasure's event. Their id, history and memberships remain. The reason
+    is kept in clear for auditors, so it must not repeat the details. Erasing twice is a 409."""
+    return accepted(await run(run.application.erase_person, person_id, body.reason))
