@@ -11,8 +11,16 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(BIN)/.installed
-	$(BIN)/gongzhi serve --demo
+# The embedded store's master key, made once (mode 0600) and kept beside the data; the
+# service refuses to start without one. A deployment sets GONGZHI_MASTER_KEY instead.
+MASTER_KEY_FILE := data/master.key
+
+$(MASTER_KEY_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(PYTHON) -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())" > $@
+
+run: $(BIN)/.installed $(MASTER_KEY_FILE)
+	GONGZHI_MASTER_KEY_FILE=$(MASTER_KEY_FILE) $(BIN)/gongzhi serve --demo
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -75,7 +75,8 @@ def main() -> None:
     rows = []
     for name in args.stores or list(STORES):
         with STORES[name]() as settings:
-            settings = settings.model_copy(update={"audit_signing_key": load_settings().audit_signing_key})
+            signing_key = load_settings(master_key=settings.master_key).audit_signing_key
+            settings = settings.model_copy(update={"audit_signing_key": signing_key})
             app = open_application(settings)
             generate(app, args.events)
             app.close()

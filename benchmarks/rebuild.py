@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper
 
 from benchmarks.generate import generate
 from benchmarks.support import STORES, measure_apart, print_measurement
@@ -26,11 +29,13 @@ JOBS = os.cpu_count() or 1
 
 def raw_floor(settings: Settings) -> int:
     app = open_application(settings)
+    # The library's own mapper: the floor leaves personal details sealed, as the views do.
+    mapper: Mapper[UUID] = Mapper(transcoder=app.mapper.transcoder)
     progress = Progress("raw read and decode", app.recorder.max_notification_id())
     start, count = 0, 0
     while batch := app.recorder.select_notifications(start=start, limit=1000, inclusive_of_start=False):
         for notification in batch:
-            app.mapper.to_domain_event(notification)
+            mapper.to_domain_event(notification)
         start, count = batch[-1].id, count + len(batch)
         progress.advance(len(batch))
     progress.finish()

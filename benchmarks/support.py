@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import resource
@@ -21,12 +22,14 @@ import psycopg
 from infra.settings import Settings, load_settings
 
 POSTGRES_URL = os.environ.get("GONGZHI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+MASTER_KEY = os.environ.get("GONGZHI_MASTER_KEY") or base64.b64encode(os.urandom(32)).decode()
+"""The master key of the benchmarks' stores (made for the run unless one is set)."""
 
 
 @contextmanager
 def sqlite_store() -> Iterator[Settings]:
     with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as data_dir:
-        yield load_settings(data_dir=Path(data_dir))
+        yield load_settings(data_dir=Path(data_dir), master_key=MASTER_KEY)
 
 
 @contextmanager
@@ -35,7 +38,7 @@ def postgres_store() -> Iterator[Settings]:
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield load_settings(database_url=POSTGRES_URL, database_schema=schema)
+        yield load_settings(database_url=POSTGRES_URL, database_schema=schema, master_key=MASTER_KEY)
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -69,7 +72,11 @@ def print_measurement(run: Callable[[], int]) -> None:
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ, GONGZHI_DATA_DIR=str(settings.data_dir))
+    env = dict(
+        os.environ,
+        GONGZHI_DATA_DIR=str(settings.data_dir),
+        GONGZHI_MASTER_KEY=settings.master_key.get_secret_value(),
+    )
     if settings.database_url:
         env |= {
             "GONGZHI_DATABASE_URL": settings.database_url,

@@ -7,8 +7,9 @@ from typing import Any
 from eventsourcing.persistence import EventStore
 
 from domain.application import Gongzhi
-from infra.group_commit import GroupCommitEventStore
-from infra.settings import Settings
+from infra.privacy.keys import KeyRing
+from infra.privacy.mapper import PersonalDataMapper, PersonalEventStore
+from infra.settings import Settings, SettingsError
 from infra.setup_lock import store_setup
 
 SQLITE_FILE = "gongzhi.db"
@@ -46,14 +47,26 @@ def application_env(settings: Settings) -> dict[str, str]:
 
 
 class StoredGongzhi(Gongzhi):
-    """The application with group commit of concurrent saves."""
+    """The application with group commit of concurrent saves, and personal details
+    sealed with each person's key (``infra.privacy``)."""
 
     name = "Gongzhi"
 
+    def __init__(self, env: Any, master_key: bytes) -> None:
+        self.master_key = master_key
+        super().__init__(env)
+
     def construct_event_store(self) -> EventStore[Any]:
-        return GroupCommitEventStore(mapper=self.mapper, recorder=self.recorder)
+        keys = KeyRing(self.master_key, self.recorder.person_keys)  # type: ignore[attr-defined]
+        try:
+            keys.check()
+        except SettingsError:
+            self.factory.close()
+            raise
+        self.mapper = PersonalDataMapper(self.mapper.transcoder, keys)
+        return PersonalEventStore(mapper=self.mapper, recorder=self.recorder)
 
 
 def open_application(settings: Settings) -> Gongzhi:
     with store_setup(settings):
-        return StoredGongzhi(env=application_env(settings))
+        return StoredGongzhi(env=application_env(settings), master_key=settings.master_key_bytes())

@@ -69,6 +69,29 @@ class Settings(BaseSettings):
         None, description="base64 of the raw Ed25519 private key that signs checkpoints"
     )
     audit_seal_in_process: bool = Field(True, description="Run the sealer inside `gongzhi serve`")
+    master_key_file: Path | None = Field(
+        None, description="A file that holds the master key (read when GONGZHI_MASTER_KEY is unset)"
+    )
+    master_key: SecretStr = Field(
+        SecretStr(""),
+        validate_default=True,
+        description="base64 of the 32 random bytes that wrap each person's data key (required)",
+    )
+
+    @field_validator("master_key")
+    @classmethod
+    def _aes_key(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        text = value.get_secret_value().strip()
+        path = info.data.get("master_key_file")
+        if not text and path is not None:
+            try:
+                text = path.read_text().strip()
+            except OSError as error:
+                raise ValueError(f"cannot read GONGZHI_MASTER_KEY_FILE {path}: {error.strerror}") from None
+        return SecretStr(_master_key_text(text))
+
+    def master_key_bytes(self) -> bytes:
+        return base64.b64decode(self.master_key.get_secret_value())
 
     @field_validator("audit_signing_key")
     @classmethod
@@ -132,6 +155,30 @@ class Settings(BaseSettings):
             "password": unquote(parts.password or ""),
             "dbname": parts.path.strip("/"),
         }
+
+
+MAKE_MASTER_KEY = "openssl rand -base64 32"
+PLACEHOLDERS = {"changethis", "changeme", "change-me", "change_me", "placeholder", "secret", "todo", "xxx"}
+
+
+def _master_key_text(text: str) -> str:
+    """The master key as given, if it is base64 of 32 bytes that look random; ValueError otherwise."""
+    if not text:
+        raise ValueError(
+            f"required: base64 of 32 random bytes (e.g. `{MAKE_MASTER_KEY}`), "
+            "or GONGZHI_MASTER_KEY_FILE naming a file that holds it"
+        )
+    if text.lower() in PLACEHOLDERS:
+        raise ValueError(f"is a placeholder; set base64 of 32 random bytes (e.g. `{MAKE_MASTER_KEY}`)")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise ValueError(f"must be base64 of 32 random bytes (e.g. `{MAKE_MASTER_KEY}`)") from None
+    if len(raw) != 32:
+        raise ValueError(f"must be base64 of 32 bytes, not {len(raw)}")
+    if len(set(raw)) < 16:  # 32 random bytes have about 30 different values
+        raise ValueError(f"is a placeholder, not random bytes; make one with `{MAKE_MASTER_KEY}`")
+    return text
 
 
 class SettingsError(Exception):

@@ -32,6 +32,7 @@ def target(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     """Where the point-in-time views go; the CLI reads the test's store from the environment."""
     for name in ("GONGZHI_DATABASE_URL", "GONGZHI_DATABASE_SCHEMA", "GONGZHI_DATA_DIR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GONGZHI_MASTER_KEY", settings.master_key.get_secret_value())
     if not settings.uses_postgres:
         monkeypatch.setenv("GONGZHI_DATA_DIR", str(settings.data_dir))
         yield str(tmp_path / "views-2021-06-30.db")

@@ -13,6 +13,7 @@ from domain.organisation import Organisation
 from infra.demo import DemoLoader
 from infra.persistence import open_application
 from infra.settings import Settings, SettingsError, load_settings
+from tests.conftest import TEST_MASTER_KEY
 
 
 def test_the_demo_loads_the_seed_organisations_into_an_empty_store(settings: Settings) -> None:
@@ -47,13 +48,18 @@ def test_the_demo_loads_the_seed_organisations_into_an_empty_store(settings: Set
 )
 def test_a_wrong_setting_is_refused_naming_its_variable(overrides: dict[str, object], variable: str) -> None:
     with pytest.raises(SettingsError, match=variable):
-        load_settings(**overrides)
+        load_settings(master_key=TEST_MASTER_KEY, **overrides)
 
 
 def test_the_command_line_stops_on_a_wrong_setting_with_a_message(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "api.cli", "demo"],
-        env={"GONGZHI_DATA_DIR": str(tmp_path), "GONGZHI_DATABASE_URL": "sqlite:///x.db", "PATH": ""},
+        env={
+            "GONGZHI_DATA_DIR": str(tmp_path),
+            "GONGZHI_DATABASE_URL": "sqlite:///x.db",
+            "GONGZHI_MASTER_KEY": TEST_MASTER_KEY,
+            "PATH": "",
+        },
         capture_output=True,
         text=True,
         cwd=Path(__file__).parents[2],
@@ -64,7 +70,7 @@ def test_the_command_line_stops_on_a_wrong_setting_with_a_message(tmp_path: Path
 
 
 def test_the_command_line_demo_refuses_a_store_that_holds_events(tmp_path: Path) -> None:
-    env = {"GONGZHI_DATA_DIR": str(tmp_path), "PATH": ""}
+    env = {"GONGZHI_DATA_DIR": str(tmp_path), "GONGZHI_MASTER_KEY": TEST_MASTER_KEY, "PATH": ""}
     cwd = Path(__file__).parents[2]
     first = subprocess.run([sys.executable, "-m", "api.cli", "demo"], env=env, capture_output=True, cwd=cwd)
     second = subprocess.run(
