@@ -170,13 +170,13 @@ class KafkaState:
 
     def record(self, cursor: Any, offsets: dict[tuple[str, int], int], dead_letters: int) -> None:
         sql = self.database.sql
-        for (topic, partition), offset in offsets.items():
-            cursor.execute(
+        if offsets:  # one statement for all the partitions (one round trip on PostgreSQL)
+            cursor.executemany(
                 sql(
                     f"INSERT INTO {self.offsets} VALUES (?, ?, ?, ?) ON CONFLICT "
                     "(group_id, topic, kafka_partition) DO UPDATE SET next_offset = excluded.next_offset"
                 ),
-                (self.group_id, topic, partition, offset),
+                [(self.group_id, topic, partition, offset) for (topic, partition), offset in offsets.items()],
             )
         if dead_letters:
             cursor.execute(
@@ -470,11 +470,21 @@ class KafkaFeeder:
             work.tables.remember(work)
 
     def _track(self, cursor: Any, views: Sequence[ViewTables], position: int) -> None:
-        """Each view's position: the highest store position it has applied."""
-        for tables in views:
-            if position > tables.position():
-                self.runner.database.tracking._insert_tracking(  # type: ignore[attr-defined]
-                    cursor, Tracking(tables.tracking_name, position)
+        """Each view's position: the highest store position it has applied. The views'
+        positions are read together, in the batch's transaction."""
+        database = self.runner.database
+        names = [tables.tracking_name for tables in views]
+        rows = database.query(
+            f"SELECT application_name, MAX(notification_id) AS position FROM {database.tracking_table} "
+            f"WHERE application_name IN ({', '.join('?' for _ in names)}) GROUP BY application_name",
+            names,
+            cursor=cursor,
+        )
+        positions = {row["application_name"]: row["position"] or 0 for row in rows}
+        for name in names:
+            if position > positions.get(name, 0):
+                database.tracking._insert_tracking(  # type: ignore[attr-defined]
+                    cursor, Tracking(name, position)
                 )
 
     def _send_to_dead_letters(self, refused: list[tuple[TopicPartition, Any, str]]) -> None:
