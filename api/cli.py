@@ -6,11 +6,10 @@ import argparse
 import logging
 import os
 import sys
-from datetime import datetime
 from typing import Any
 
 from api.audit_commands import add_audit_commands
-from api.key_commands import add_key_commands, first_admin_key
+from api.key_commands import add_key_commands, aware_moment, first_admin_key
 from infra.settings import Settings, SettingsError, load_settings
 from infra.views import UnknownView
 
@@ -209,17 +208,6 @@ def _rebuild_as_of(args: argparse.Namespace) -> int:
     return 0
 
 
-def _moment(text: str) -> datetime:
-    """An ISO 8601 time with its UTC offset."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} needs its UTC offset, e.g. {text}+08:00")
-    return moment
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="gongzhi", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -249,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("views", nargs="*", help="view names (default: all)")
     rebuild.add_argument(
         "--as-of",
-        type=_moment,
+        type=aware_moment,
         help="build the views as they stood at this ISO 8601 time (with UTC offset), into --into",
     )
     rebuild.add_argument(

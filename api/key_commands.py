@@ -75,7 +75,8 @@ def _revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-def _expiry(text: str) -> datetime:
+def aware_moment(text: str) -> datetime:
+    """An argument that is an ISO 8601 time with its UTC offset."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -106,7 +107,9 @@ def add_key_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
         default=[],
         help=f"integration: one of {', '.join(ALL_SCOPES)} (repeatable)",
     )
-    create.add_argument("--expires", type=_expiry, help="ISO 8601 time with UTC offset after which it fails")
+    create.add_argument(
+        "--expires", type=aware_moment, help="ISO 8601 time with UTC offset after which it fails"
+    )
     create.set_defaults(handler=_create)
     listing = actions.add_parser("list", help="every key (never its secret), one JSON line each")
     listing.set_defaults(handler=_list)

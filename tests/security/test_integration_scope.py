@@ -15,18 +15,12 @@ from tests.security.worlds import (
     B_CITY,
     World,
     audit_events,
-    build_world,
     integration,
     officer,
 )
 
 if TYPE_CHECKING:
     from tests.conftest import Api
-
-
-@pytest.fixture(scope="module")
-def world(shared_api: Api) -> World:
-    return build_world(shared_api)
 
 
 def donation(amount_fen: int = 100) -> dict[str, Any]:

@@ -12,17 +12,12 @@ import pytest
 from domain.principals import Role
 from infra.keys import KEY_PATTERN, KeyRefused, KeyStore
 from tests.conftest import ANONYMOUS, assert_problem
-from tests.security.worlds import A_DISTRICT, World, app_of, build_world
+from tests.security.worlds import A_DISTRICT, World, app_of
 
 if TYPE_CHECKING:
     import httpx
 
     from tests.conftest import Api
-
-
-@pytest.fixture(scope="module")
-def world(shared_api: Api) -> World:
-    return build_world(shared_api)
 
 
 def keys(api: Api) -> KeyStore:

@@ -21,7 +21,6 @@ from tests.security.worlds import (
     B_CITY,
     World,
     audit_events,
-    build_world,
     integration,
     officer,
 )
@@ -30,11 +29,6 @@ if TYPE_CHECKING:
     import httpx
 
     from tests.conftest import Api
-
-
-@pytest.fixture(scope="module")
-def world(shared_api: Api) -> World:
-    return build_world(shared_api)
 
 
 def as_unknown(api: Api, path: str, known: str, headers: dict[str, str]) -> httpx.Response:

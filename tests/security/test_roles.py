@@ -10,15 +10,10 @@ import pytest
 from domain.principals import Role
 from tests.conftest import assert_problem
 from tests.security.test_permission_matrix import EXPECTED, operations, path_values
-from tests.security.worlds import World, app_of, build_world
+from tests.security.worlds import World, app_of
 
 if TYPE_CHECKING:
     from tests.conftest import Api
-
-
-@pytest.fixture(scope="module")
-def world(shared_api: Api) -> World:
-    return build_world(shared_api)
 
 
 def commands(api: Api, world: World) -> list[tuple[str, str, object]]:

@@ -17,7 +17,6 @@ from tests.security.worlds import (
     B_CITY,
     B_JURISDICTION,
     World,
-    build_world,
     integration,
     officer,
 )
@@ -28,11 +27,6 @@ if TYPE_CHECKING:
     from tests.conftest import Api
 
 PROVINCE = "浙江省"
-
-
-@pytest.fixture(scope="module")
-def world(shared_api: Api) -> World:
-    return build_world(shared_api)
 
 
 def statistics(
