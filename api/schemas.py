@@ -151,9 +151,10 @@ class DisbursementAccepted(CommandAccepted):
 
 class PersonPublic(BaseModel):
     id: UUID
-    name: str
+    name: str | None = Field(description="Null once the person is erased")
     phone: str | None
     id_number: str | None = Field(description="Masked: only the last four characters show")
+    erased: bool = Field(description="The personal details were erased; history and memberships remain")
     version: int
 
 
@@ -243,6 +244,7 @@ class StreamEventPublic(BaseModel):
     business_date: date | None = Field(description="When it happened, where the event says (joined_on, …)")
     actor: str | None
     correlation_id: str | None
+    on_behalf_of: str | None = Field(None, description="Whom an integration said it acted for")
     payload: dict[str, Any]
     hash: str | None = Field(description="This event's link in the store's hash chain")
     previous_hash: str | None

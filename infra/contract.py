@@ -22,6 +22,8 @@ Public payloads:
 - carry no personal details. A person registered is published as the person's id and
   whether a phone number and an ID-card number are on file (``has_phone``,
   ``has_id_number``); names, phone numbers and ID-card numbers never leave gongzhi.
+  A person erased is published as the id alone (not the reason, free text that could
+  name them), so that consumers can forget what they hold about that id.
   Other aggregates refer to people by id only. A donation made in a donor's name (rather
   than by a registered person) carries that name, as the fund's public record does.
 """
@@ -210,6 +212,14 @@ CONTRACT: tuple[PublicEvent, ...] = (
         (required("has_phone", FLAG), required("has_id_number", FLAG)),
         export=_person_registered,
     ),
+    PublicEvent(
+        "Person.Erased",
+        "org.gongzhi.person.erased.v1",
+        "A person's personal details were erased: gongzhi can no longer read their name, phone "
+        "number or ID-card number. Their id, history and memberships remain.",
+        (),
+        export=lambda _: {},
+    ),
     # Organisation
     PublicEvent(
         "Organisation.Registered",
@@ -391,7 +401,11 @@ def json_schemas() -> dict[str, Schema]:
 
 # Kafka messages (CloudEvents 1.0, Kafka protocol binding, binary mode)
 
-EXTENSIONS = (("ce_actor", "actor"), ("ce_correlationid", "correlation_id"))
+EXTENSIONS = (
+    ("ce_actor", "actor"),
+    ("ce_correlationid", "correlation_id"),
+    ("ce_onbehalfof", "on_behalf_of"),
+)
 DIGITS = re.compile(r"^[0-9]+$")
 
 
@@ -649,6 +663,10 @@ def headers_schema(public_type: str) -> Schema:
             "ce_aggregateversion": {**number, "description": "Version of the aggregate, from 1, no gaps"},
             "ce_actor": {"type": "string", "description": "Who recorded it"},
             "ce_correlationid": {"type": "string", "description": "The request that recorded it"},
+            "ce_onbehalfof": {
+                "type": "string",
+                "description": "Whom an integration acting as `ce_actor` said it acted for, if anyone",
+            },
         },
     }
 

@@ -67,7 +67,7 @@ PERSONAL = ("name", "phone", "id_number")
 def every_kind_of_event(app: Gongzhi) -> None:
     """Stories that between them record every kind of event."""
     with acting(CommandContext(actor="clerk")):
-        chair, secretary, _ = (app.register_person(n, phone=p, id_number=i).id for n, p, i in PEOPLE)
+        chair, secretary, neighbour = (app.register_person(n, phone=p, id_number=i).id for n, p, i in PEOPLE)
         council = app.register_organisation("coordination_council", "亲新家园", VILLAGE, "共商共治").id
         unit = app.register_organisation("mutual_aid_association", "互助会", VILLAGE).id
         app.admit_member(unit, chair, "chair")
@@ -90,6 +90,7 @@ def every_kind_of_event(app: Gongzhi) -> None:
         )
         app.receive_donation(fund, 20_000, donor_name="沈先生")
         app.dissolve_organisation(app.register_organisation("advisory_group", "顾问团", VILLAGE).id, "并入")
+        app.erase_person(neighbour, "本人申请删除个人信息")
     with acting(CommandContext(actor="requester")):
         paid = app.request_disbursement(fund, 30_000, "elder_care", "养老服务中心", project_id=project)
         refused = app.request_disbursement(fund, 10_000, "education", "村小学")
@@ -219,7 +220,8 @@ def test_person_messages_carry_no_name_phone_or_id_number(
     events, opened = recorded
     people = [event for event in opened if event.type == "Person.Registered"]
     details = {value for event in people for field in PERSONAL if (value := event.payload.get(field))}
-    assert {detail for person in PEOPLE for detail in person if detail} <= details
+    assert {detail for person in PEOPLE[:2] for detail in person if detail} <= details
+    details |= {detail for person in PEOPLE for detail in person if detail}  # the erased one's too
     for event, message in zip(events, messages, strict=True):
         if not is_person(event):
             continue
@@ -254,6 +256,16 @@ def test_a_person_reads_back_with_whether_a_phone_and_id_number_are_on_file(
                 "has_id_number": bool(event.payload["id_number"]),
             }
             assert read == event._replace(payload=flags)
+
+
+def test_a_person_erased_reads_back_without_the_reason(
+    events: list[EventRecord], messages: list[KafkaMessage]
+) -> None:
+    erasures = [(e, m) for e, m in zip(events, messages, strict=True) if e.type == "Person.Erased"]
+    assert erasures
+    for event, message in erasures:
+        assert header(message, "ce_type") == "org.gongzhi.person.erased.v1"
+        assert from_message(message.headers, message.key, message.value) == event._replace(payload={})
 
 
 def donation(messages: list[KafkaMessage]) -> KafkaMessage:
