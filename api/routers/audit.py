@@ -119,8 +119,9 @@ def _payload(event: EventRecord) -> dict[str, Any]:
     return event.payload
 
 
+# One below the largest 64-bit integer: a range's end is read as "before end + 1".
 Position = Annotated[
-    int | None, Query(ge=1, le=MAX_INT64, description="A store position (a command's `position`)")
+    int | None, Query(ge=1, le=MAX_INT64 - 1, description="A store position (a command's `position`)")
 ]
 
 

@@ -54,6 +54,7 @@ def test_verify_names_the_first_failure(auditor_api: Api, audit_settings: Settin
         ("to_position=abc", "query.to_position"),
         ("aggregate_id=not-an-id", "query.aggregate_id"),
         ("from_position=9&to_position=3", "query.from_position"),
+        (f"to_position={2**63 - 1}", "query.to_position"),
     ],
 )
 def test_bad_query_values_are_problems(auditor_api: Api, query: str, field: str) -> None:
@@ -61,6 +62,16 @@ def test_bad_query_values_are_problems(auditor_api: Api, query: str, field: str)
         if "aggregate_id" in query and path == "/audit/export":
             continue
         assert_problem(auditor_api.client.get(f"{path}?{query}"), 422, field)
+
+
+def test_a_range_may_end_at_the_largest_position(auditor_api: Api) -> None:
+    verified = auditor_api.client.get(f"/audit/verify?to_position={2**63 - 2}")
+    exported = auditor_api.client.get(f"/audit/export?to_position={2**63 - 2}")
+
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["status"] == "ok"
+    assert exported.status_code == 200, exported.text
+    assert exported.text.count("\n") >= auditor_api.store_head()
 
 
 def test_a_streams_hashes_chain_version_by_version(auditor_api: Api) -> None:
