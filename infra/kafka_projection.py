@@ -433,8 +433,7 @@ class KafkaFeeder:
                 batch = [applied, *(tables.handle_reading_ahead(fresh) for tables in self.views)]
                 for work in batch:
                     for statement in work.statements():
-                        run = cursor.executemany if statement.many else cursor.execute
-                        run(statement.sql, statement.params)
+                        statement.run(cursor)
                 if fresh:
                     self._track(cursor, self.views, max(e.position for e in fresh))
                 self.state.record(cursor, offsets, refused)
@@ -448,7 +447,7 @@ class KafkaFeeder:
         """Reads at once the applied versions of the batch's aggregates this projector
         does not know (one statement, not one an aggregate)."""
         versions = self.applied.rows_of["versions"]
-        unknown = {(e.aggregate_id,) for e in events} - versions.known.keys()
+        unknown = [key for key in {(e.aggregate_id,) for e in events} if versions.cached(key) is None]
         if unknown:
             self.applied.load_many(versions, list(unknown))
 

@@ -32,9 +32,7 @@ REBUILD_BATCH_SIZE = 20000
 class RecordReader(Protocol):
     """A recorder that reads its log straight into event records."""
 
-    def select_records(
-        self, start: int, stop: int, topics: Sequence[str], limit: int
-    ) -> list[EventRecord]: ...
+    def select_records(self, start: int, stop: int, topics: Sequence[str]) -> list[EventRecord]: ...
 
 
 class Progress(Protocol):
@@ -114,8 +112,8 @@ class ViewRunner:
         keep: Callable[[EventRecord], bool] | None = None,
     ) -> int:
         """Applies the events past each view's position up to ``until`` (the head by
-        default), reading the log once for all of them, batch by batch, each batch in
-        one transaction for all views; returns how many positions it moved past. Only
+        default), reading the log once for all of them, in batches of ``batch_size``
+        positions, each batch in one transaction for all views; returns how many positions it moved past. Only
         the event types the views declare are read (when their stored topics are
         known); positions still advance past the others. A ``writer`` writes batches in
         the background (for tables no other process writes); they are all written on
@@ -125,11 +123,10 @@ class ViewRunner:
         topics = self._topics_of(wanted)
         start = min(positions.values(), default=0)
         end = self.head() if until is None else until
-        limit, moved = batch_size or self.batch_size, 0
+        span, moved = batch_size or self.batch_size, 0
         while tables and start < end and not self.stopping.is_set():
-            events = self._read(start, end, topics, limit)
-            # A short batch holds every wanted event up to ``end``: the views are there.
-            last = events[-1].position if len(events) == limit else end
+            last = min(start + span, end)
+            events = self._read(start, last, topics)
             if not topics:
                 events = [e for e in events if e.type in wanted]
             if keep is not None:
@@ -154,13 +151,13 @@ class ViewRunner:
             writer.settle()
         return moved
 
-    def _read(self, start: int, end: int, topics: list[str], limit: int) -> list[EventRecord]:
+    def _read(self, start: int, end: int, topics: list[str]) -> list[EventRecord]:
         """Events after ``start`` up to ``end`` of these topics (all if none), in order:
         straight from the recorder's rows if it can, else from its notifications."""
         if isinstance(self.recorder, RecordReader):
-            return self.recorder.select_records(start, end, topics, limit)
+            return self.recorder.select_records(start, end, topics)
         notifications = self.recorder.select_notifications(
-            start=start, limit=limit, stop=end, topics=topics, inclusive_of_start=False
+            start=start, limit=end - start, stop=end, topics=topics, inclusive_of_start=False
         )
         return records(notifications)
 

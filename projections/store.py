@@ -90,6 +90,19 @@ class Statement(NamedTuple):
     params: Sequence[Any]
     many: bool = False
     """Run once per item of ``params`` (``executemany``)."""
+    copy_types: Sequence[str] = ()
+    """The column types of a PostgreSQL ``COPY … FROM STDIN``, whose rows are ``params``."""
+
+    def run(self, cursor: Any) -> None:
+        if self.copy_types:
+            with cursor.copy(self.sql) as copy:
+                copy.set_types(self.copy_types)
+                for row in self.params:
+                    copy.write_row(row)
+        elif self.many:
+            cursor.executemany(self.sql, self.params)
+        else:
+            cursor.execute(self.sql, self.params)
 
 
 class KeyFilter:
@@ -120,12 +133,17 @@ def _getter(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:
 class TableRows:
     """What one process knows of one table of one generation, between batches.
 
-    ``known`` holds rows as last committed (``_DELETED`` for keys known to be
-    absent) so that a busy view reads each row once; it is emptied when full,
-    keeping memory bounded. A table this process created empty and alone writes
-    (a rebuild's) is *complete*: a key never committed is absent without asking
-    the database, and the keys of emptied rows go to a Bloom filter so that only
-    they are looked up again.
+    Rows as last committed (``_DELETED`` for keys known to be absent) are kept in
+    two generations so that a busy view reads each row once while memory stays
+    bounded: rows go into ``known``; when the view holds too many, ``known``
+    becomes ``older`` and the previous ``older`` is forgotten, and a row found in
+    ``older`` moves back into ``known``. Rows in use every batch (a fund's
+    totals) thus stay, and rows written once (a ledger line) go.
+
+    A table this process created empty and alone writes (a rebuild's) is
+    *complete*: a key never committed is absent without asking the database, and
+    the keys of forgotten rows go to a Bloom filter so that only they are looked
+    up again.
     """
 
     def __init__(self, spec: Table, sql_name: str, evicted: KeyFilter | None) -> None:
@@ -135,18 +153,45 @@ class TableRows:
         self.values_of = _getter(list(spec.columns))
         self.json_columns = [n for n, kind in enumerate(spec.columns.values()) if kind == "json"]
         self.known: dict[Key, Row] = {}
+        self.older: dict[Key, Row] = {}
         self.evicted = evicted
 
+    def cached(self, key: Key) -> Row | None:
+        """The row as this process knows it (``_DELETED`` if absent), or None if it does not."""
+        row = self.known.get(key)
+        if row is None and self.older:
+            row = self.older.pop(key, None)
+            if row is not None:
+                self.known[key] = row
+        return row
+
+    def age(self) -> None:
+        """Forgets the rows not used since the last time, and starts a new generation."""
+        self._evict(self.older)
+        self.older, self.known = self.known, {}
+
     def forget(self) -> None:
+        self._evict(self.older)
+        self._evict(self.known)
+        self.older, self.known = {}, {}
+
+    def _evict(self, rows: dict[Key, Row]) -> None:
         if self.evicted is not None:
             add, name = self.evicted.add, self.spec.name
-            for key, row in self.known.items():
+            for key, row in rows.items():
                 if row is not _DELETED:
                     add((name, key))
-        self.known = {}
 
     def certainly_absent(self, key: Key) -> bool:
         return self.evicted is not None and (self.spec.name, key) not in self.evicted
+
+    def never_committed(self, key: Key) -> bool:
+        """Whether the database certainly lacks this row as of the last batch handed
+        over (so that it can be inserted without a conflict check)."""
+        if self.evicted is None:
+            return False
+        row = self.known.get(key) or self.older.get(key)
+        return row is _DELETED if row is not None else self.certainly_absent(key)
 
     def encode(self, row: Row) -> tuple[Any, ...]:
         values = self.values_of(row)
@@ -170,7 +215,6 @@ class ViewTables:
         self.generation = generation
         self.tracking_name = f"{view.name}@{generation}"
         self.tables = {t.name: t for t in view.tables}
-        self.writer: BatchWriter | None = None
         self.cursor: Any | None = None
         """Set while a batch reads and writes in one transaction (several writers)."""
         evicted = KeyFilter() if exclusive else None
@@ -238,8 +282,6 @@ class ViewTables:
         if table.certainly_absent(key):
             row = _DELETED
         else:
-            if self.writer is not None:
-                self.writer.settle()
             where = " AND ".join(f"{c} = ?" for c in table.spec.key)
             statement = f"SELECT * FROM {table.sql_name} WHERE {where}"
             found = self.database.query(statement, key, cursor=self.cursor)
@@ -283,8 +325,6 @@ class ViewTables:
             table.known.update(dict.fromkeys(absent, _DELETED))
         if not keys:
             return
-        if self.writer is not None:
-            self.writer.settle()
         spec = table.spec
         if self.database.dialect == "postgres":
             types = _SQL_TYPES["postgres"]
@@ -307,8 +347,9 @@ class ViewTables:
     def remember(self, work: UnitOfWork) -> None:
         for name, changes in work.changes.items():
             self.rows_of[name].known.update(changes)
-        if sum(len(t.known) for t in self.rows_of.values()) > MAX_KNOWN_ROWS:
-            self.forget()
+        if sum(len(t.known) for t in self.rows_of.values()) > MAX_KNOWN_ROWS // 2:
+            for table in self.rows_of.values():
+                table.age()
 
     def forget(self) -> None:
         for table in self.rows_of.values():
@@ -327,8 +368,7 @@ def write_together(database: Database, batch: list[tuple[str, list[Statement]]],
     with database.transaction(commit=True) as cursor:
         for tracking_name, statements in batch:
             for statement in statements:
-                run = cursor.executemany if statement.many else cursor.execute
-                run(statement.sql, statement.params)
+                statement.run(cursor)
             database.tracking._insert_tracking(  # type: ignore[attr-defined]
                 cursor, Tracking(tracking_name, position)
             )
@@ -358,8 +398,10 @@ class BatchWriter:
     that the database's work overlaps the handlers' (drivers release the GIL while
     they wait). One batch is in flight at most, batches commit in order, and a
     failure surfaces at the next hand-over. For tables only this process writes
-    (a rebuild's): their rows are remembered as soon as handed over, and a table
-    settles the write in flight before it reads the database."""
+    (a rebuild's). Their rows are remembered as soon as handed over, so a table
+    need not wait for the write in flight before it reads the database: the rows
+    it lacks were forgotten at an earlier hand-over (see ``TableRows.age``), and
+    so were committed by then."""
 
     def __init__(self) -> None:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="view-writer")
@@ -370,7 +412,6 @@ class BatchWriter:
         self.settle()
         if works:
             for work in works:
-                work.tables.writer = self
                 work.tables.remember(work)
             self._in_flight = self._thread.submit(write_together, works[0].tables.database, batch, position)
 
@@ -407,7 +448,7 @@ class _Probe(Rows):
     def get(self, table: str, key: Key) -> Row | None:
         row = self.changes[table].get(key)
         if row is None:
-            row = self.tables.rows_of[table].known.get(key)
+            row = self.tables.rows_of[table].cached(key)
             if row is None:
                 self.missing[table].add(key)
                 return None
@@ -431,7 +472,7 @@ class UnitOfWork(Rows):
         row = self.changes[table].get(key)
         if row is None:
             rows = self.tables.rows_of[table]
-            row = rows.known.get(key)
+            row = rows.cached(key)
             if row is None:
                 row = self.tables.load(rows, key)
         return None if row is _DELETED else row
@@ -448,11 +489,26 @@ class UnitOfWork(Rows):
         for name, changes in self.changes.items():
             if changes:
                 rows = self.tables.rows_of[name]
-                upserts = [rows.encode(row) for row in changes.values() if row is not _DELETED]
-                deletes = [key for key, row in changes.items() if row is _DELETED]
+                inserts, upserts, deletes = [], [], []
+                for key, row in changes.items():
+                    if row is _DELETED:
+                        deletes.append(key)
+                    elif rows.never_committed(key):
+                        inserts.append(rows.encode(row))
+                    else:
+                        upserts.append(rows.encode(row))
                 writes = _arrays if self.tables.database.dialect == "postgres" else _rows
-                statements += writes(rows, upserts, deletes)
+                statements += writes(rows, Writes(inserts, upserts, deletes))
         return statements
+
+
+class Writes(NamedTuple):
+    """One table's changes in a batch, as column values (``inserts``: rows the
+    table certainly lacks; ``upserts``: rows it may hold) and keys."""
+
+    inserts: list[tuple[Any, ...]]
+    upserts: list[tuple[Any, ...]]
+    deletes: list[Key]
 
 
 def _upsert(table: TableRows) -> str:
@@ -462,44 +518,50 @@ def _upsert(table: TableRows) -> str:
     return f"ON CONFLICT ({', '.join(table.spec.key)}) {action}"
 
 
-def _rows(table: TableRows, upserts: list[tuple[Any, ...]], deletes: list[Key]) -> list[Statement]:
+def _rows(table: TableRows, writes: Writes) -> list[Statement]:
     """SQLite: one prepared statement run for each row (in-process, so cheap)."""
     spec, statements = table.spec, []
-    if deletes:
+    if writes.deletes:
         where = " AND ".join(f"{c} = ?" for c in spec.key)
-        statements.append(Statement(f"DELETE FROM {table.sql_name} WHERE {where}", deletes, many=True))
-    if upserts:
-        statements.append(
-            Statement(
-                f"INSERT INTO {table.sql_name} ({', '.join(spec.columns)}) "
-                f"VALUES ({', '.join('?' for _ in spec.columns)}) {_upsert(table)}",
-                upserts,
-                many=True,
-            )
-        )
+        statements.append(Statement(f"DELETE FROM {table.sql_name} WHERE {where}", writes.deletes, many=True))
+    values = ", ".join("?" for _ in spec.columns)
+    insert = f"INSERT INTO {table.sql_name} ({', '.join(spec.columns)}) VALUES ({values})"
+    if writes.inserts:
+        statements.append(Statement(insert, writes.inserts, many=True))
+    if writes.upserts:
+        statements.append(Statement(f"{insert} {_upsert(table)}", writes.upserts, many=True))
     return statements
 
 
-def _arrays(table: TableRows, upserts: list[tuple[Any, ...]], deletes: list[Key]) -> list[Statement]:
-    """PostgreSQL: each column is sent as one array (binary), so a batch of rows is one
-    statement, not a round trip per row."""
+def _arrays(table: TableRows, writes: Writes) -> list[Statement]:
+    """PostgreSQL: new rows are copied in (binary); for the others, each column is sent
+    as one array (binary), so that a batch of rows is one statement, not a round trip
+    per row."""
     spec, types, statements = table.spec, _SQL_TYPES["postgres"], []
-    if deletes:
+    if writes.deletes:
         arrays = ", ".join(f"%b::{types[spec.columns[c]]}[]" for c in spec.key)
         statements.append(
             Statement(
                 f"DELETE FROM {table.sql_name} WHERE ({', '.join(spec.key)}) IN "
                 f"(SELECT * FROM unnest({arrays}))",
-                [list(column) for column in zip(*deletes, strict=True)],
+                [list(column) for column in zip(*writes.deletes, strict=True)],
             )
         )
-    if upserts:
+    if writes.inserts:
+        statements.append(
+            Statement(
+                f"COPY {table.sql_name} ({', '.join(spec.columns)}) FROM STDIN (FORMAT BINARY)",
+                writes.inserts,
+                copy_types=[types[kind].lower() for kind in spec.columns.values()],
+            )
+        )
+    if writes.upserts:
         arrays = ", ".join(f"%b::{types[kind]}[]" for kind in spec.columns.values())
         statements.append(
             Statement(
                 f"INSERT INTO {table.sql_name} ({', '.join(spec.columns)}) "
                 f"SELECT * FROM unnest({arrays}) {_upsert(table)}",
-                [list(column) for column in zip(*upserts, strict=True)],
+                [list(column) for column in zip(*writes.upserts, strict=True)],
             )
         )
     return statements
