@@ -20,7 +20,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.events import EventRecord, from_stored
 from projections.rows import View
-from projections.store import GENERATIONS_TABLE, BatchWriter, Database, ViewTables, apply_together
+from projections.store import GENERATIONS_TABLE, Database, ViewTables, apply_together
 
 log = logging.getLogger(__name__)
 
@@ -108,27 +108,22 @@ class ViewRunner:
         until: int | None = None,
         progress: Progress | None = None,
         batch_size: int | None = None,
-        writer: BatchWriter | None = None,
         keep: Callable[[EventRecord], bool] | None = None,
     ) -> int:
         """Applies the events past each view's position up to ``until`` (the head by
-        default), reading the log once for all of them, in batches of ``batch_size``
-        positions, each batch in one transaction for all views; returns how many positions it moved past. Only
-        the event types the views declare are read (when their stored topics are
-        known); positions still advance past the others. A ``writer`` writes batches in
-        the background (for tables no other process writes); they are all written on
-        return. Only the events ``keep`` accepts are applied (all by default)."""
+        default), reading the log once for all of them, in batches of about
+        ``batch_size`` events, each batch in one transaction for all views; returns
+        how many positions it moved past. Only the event types the views declare are
+        read (when their stored topics are known); positions still advance past the
+        others. Only the events ``keep`` accepts are applied (all by default)."""
         positions = {t.tracking_name: t.position() for t in tables}
         wanted = frozenset().union(*(t.view.events for t in tables))
         topics = self._topics_of(wanted)
         start = min(positions.values(), default=0)
         end = self.head() if until is None else until
-        span, moved = batch_size or self.batch_size, 0
+        limit, moved = batch_size or self.batch_size, 0
         while tables and start < end and not self.stopping.is_set():
-            last = min(start + span, end)
-            events = self._read(start, last, topics)
-            if not topics:
-                events = [e for e in events if e.type in wanted]
+            last, events = self._batch(start, end, topics, wanted, limit)
             if keep is not None:
                 events = [e for e in events if keep(e)]
             works = []
@@ -139,17 +134,27 @@ class ViewRunner:
                 behind = [e for e in events if e.position > position] if position > start else events
                 works.append(view_tables.handle(behind))
                 positions[view_tables.tracking_name] = last
-            if writer is None:
-                apply_together(works, last)
-            else:
-                writer.write(works, last)
+            apply_together(works, last)
             moved += last - start
             if progress:
                 progress.advance(last - start)
             start = last
-        if writer is not None:
-            writer.settle()
         return moved
+
+    def _batch(
+        self, start: int, end: int, topics: list[str], wanted: frozenset[str], limit: int
+    ) -> tuple[int, list[EventRecord]]:
+        """The next batch: the position it reaches, and the wanted events after ``start``
+        up to it, at least ``limit`` of them unless it reaches ``end``. The log is read
+        in ranges of ``limit`` positions (see ``infra.record_reading``), as many as it
+        takes when the views want few of the events."""
+        events: list[EventRecord] = []
+        while start < end and len(events) < limit:
+            stop = min(start + limit, end)
+            read = self._read(start, stop, topics)
+            events += read if topics else [e for e in read if e.type in wanted]
+            start = stop
+        return start, events
 
     def _read(self, start: int, end: int, topics: list[str]) -> list[EventRecord]:
         """Events after ``start`` up to ``end`` of these topics (all if none), in order:
@@ -213,18 +218,11 @@ class ViewRunner:
         progress: Progress | None = None,
         keep: Callable[[EventRecord], bool] | None = None,
     ) -> None:
-        """Catches tables no other process writes up to the head, writing each batch in
-        the background while the next is handled."""
-        writer = BatchWriter()
-        try:
-            with fewer_collections():
-                # Catch up, then again for what arrived meanwhile.
-                while self.catch_up(
-                    *fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, writer=writer, keep=keep
-                ):
-                    pass
-        finally:
-            writer.close()
+        """Catches fresh tables up to the head, in large batches."""
+        with fewer_collections():
+            # Catch up, then again for what arrived meanwhile.
+            while self.catch_up(*fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, keep=keep):
+                pass
 
     def next_generations(
         self, names: Sequence[str] = (), *, exclusive: bool = True, indexes: bool = True

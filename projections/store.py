@@ -11,7 +11,6 @@ batch and a crash neither loses nor doubles an event.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -130,6 +129,15 @@ def _getter(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:
     return itemgetter(*columns)
 
 
+class Writes(NamedTuple):
+    """One table's changes in a batch, as column values (``inserts``: rows the
+    table certainly lacks; ``upserts``: rows it may hold) and keys."""
+
+    inserts: list[tuple[Any, ...]]
+    upserts: list[tuple[Any, ...]]
+    deletes: list[Key]
+
+
 class TableRows:
     """What one process knows of one table of one generation, between batches.
 
@@ -185,13 +193,24 @@ class TableRows:
     def certainly_absent(self, key: Key) -> bool:
         return self.evicted is not None and (self.spec.name, key) not in self.evicted
 
-    def never_committed(self, key: Key) -> bool:
-        """Whether the database certainly lacks this row as of the last batch handed
-        over (so that it can be inserted without a conflict check)."""
-        if self.evicted is None:
-            return False
-        row = self.known.get(key) or self.older.get(key)
-        return row is _DELETED if row is not None else self.certainly_absent(key)
+    def writes(self, changes: dict[Key, Row], *, new_apart: bool) -> Writes:
+        """A batch's changes to this table: rows to insert or replace, keys to delete,
+        and, set apart if asked, the rows the database certainly lacks as of the last
+        batch handed over (to insert without a conflict check)."""
+        deletes = [key for key, row in changes.items() if row is _DELETED]
+        if self.evicted is None or not new_apart:
+            return Writes([], [self.encode(row) for row in changes.values() if row is not _DELETED], deletes)
+        inserts: list[tuple[Any, ...]] = []
+        upserts: list[tuple[Any, ...]] = []
+        known, older, evicted, name = self.known, self.older, self.evicted, self.spec.name
+        for key, row in changes.items():
+            if row is not _DELETED:
+                committed = known.get(key)
+                if committed is None:
+                    committed = older.get(key)
+                new = committed is _DELETED if committed is not None else (name, key) not in evicted
+                (inserts if new else upserts).append(self.encode(row))
+        return Writes(inserts, upserts, deletes)
 
     def encode(self, row: Row) -> tuple[Any, ...]:
         values = self.values_of(row)
@@ -393,41 +412,6 @@ def apply_together(works: Sequence[UnitOfWork], position: int) -> None:
         work.tables.remember(work)
 
 
-class BatchWriter:
-    """Writes each batch on a thread of its own while the next batch is handled, so
-    that the database's work overlaps the handlers' (drivers release the GIL while
-    they wait). One batch is in flight at most, batches commit in order, and a
-    failure surfaces at the next hand-over. For tables only this process writes
-    (a rebuild's). Their rows are remembered as soon as handed over, so a table
-    need not wait for the write in flight before it reads the database: the rows
-    it lacks were forgotten at an earlier hand-over (see ``TableRows.age``), and
-    so were committed by then."""
-
-    def __init__(self) -> None:
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="view-writer")
-        self._in_flight: Future[None] | None = None
-
-    def write(self, works: Sequence[UnitOfWork], position: int) -> None:
-        batch = prepared(works)  # on this thread: the writer's should run SQL, not Python
-        self.settle()
-        if works:
-            for work in works:
-                work.tables.remember(work)
-            self._in_flight = self._thread.submit(write_together, works[0].tables.database, batch, position)
-
-    def settle(self) -> None:
-        """Waits for the batch in flight; raises what its write raised."""
-        in_flight, self._in_flight = self._in_flight, None
-        if in_flight is not None:
-            in_flight.result()
-
-    def close(self) -> None:
-        try:
-            self.settle()
-        finally:
-            self._thread.shutdown()
-
-
 def decode(table: Table, row: dict[str, Any]) -> Row:
     for column, kind in table.columns.items():
         if kind == "json" and row.get(column) is not None:
@@ -489,26 +473,13 @@ class UnitOfWork(Rows):
         for name, changes in self.changes.items():
             if changes:
                 rows = self.tables.rows_of[name]
-                inserts, upserts, deletes = [], [], []
-                for key, row in changes.items():
-                    if row is _DELETED:
-                        deletes.append(key)
-                    elif rows.never_committed(key):
-                        inserts.append(rows.encode(row))
-                    else:
-                        upserts.append(rows.encode(row))
-                writes = _arrays if self.tables.database.dialect == "postgres" else _rows
-                statements += writes(rows, Writes(inserts, upserts, deletes))
+                # PostgreSQL copies new rows in, far faster than an upsert; in SQLite,
+                # in-process, the conflict check costs less than telling them apart.
+                if self.tables.database.dialect == "postgres":
+                    statements += _arrays(rows, rows.writes(changes, new_apart=True))
+                else:
+                    statements += _rows(rows, rows.writes(changes, new_apart=False))
         return statements
-
-
-class Writes(NamedTuple):
-    """One table's changes in a batch, as column values (``inserts``: rows the
-    table certainly lacks; ``upserts``: rows it may hold) and keys."""
-
-    inserts: list[tuple[Any, ...]]
-    upserts: list[tuple[Any, ...]]
-    deletes: list[Key]
 
 
 def _upsert(table: TableRows) -> str:
