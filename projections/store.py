@@ -29,7 +29,7 @@ _SQL_TYPES = {
     "postgres": {"text": "TEXT", "integer": "BIGINT", "json": "TEXT"},
 }
 GENERATIONS_TABLE = "view_generations"
-MAX_KNOWN_ROWS = 50_000
+MAX_KNOWN_ROWS = 20_000
 
 
 class Database:
