@@ -449,7 +449,7 @@ class KafkaFeeder:
         versions = self.applied.rows_of["versions"]
         unknown = [key for key in {(e.aggregate_id,) for e in events} if versions.cached(key) is None]
         if unknown:
-            self.applied.load_many(versions, list(unknown))
+            self.applied.load_many(versions, unknown)
 
     def _check_generations(self, cursor: Any) -> None:
         """Raises ``GenerationsSwapped`` if the tables this batch writes are no longer live."""

@@ -30,6 +30,7 @@ _SQL_TYPES = {
 }
 GENERATIONS_TABLE = "view_generations"
 MAX_KNOWN_ROWS = 20_000
+"""About the most rows a view keeps in memory between batches (see ``TableRows``)."""
 
 
 class Database:
@@ -195,8 +196,8 @@ class TableRows:
 
     def writes(self, changes: dict[Key, Row], *, new_apart: bool) -> Writes:
         """A batch's changes to this table: rows to insert or replace, keys to delete,
-        and, set apart if asked, the rows the database certainly lacks as of the last
-        batch handed over (to insert without a conflict check)."""
+        and, set apart if asked, the rows the database certainly lacks (to insert
+        without a conflict check)."""
         deletes = [key for key, row in changes.items() if row is _DELETED]
         if self.evicted is None or not new_apart:
             return Writes([], [self.encode(row) for row in changes.values() if row is not _DELETED], deletes)
