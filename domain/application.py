@@ -111,10 +111,13 @@ class Gongzhi(Application):
         return self._command(decide)
 
     def _require_person(self, person_id: UUID, field: str) -> str:
+        """A registered person's id; an erased person is named in nothing new."""
         try:
-            self.get(Person, person_id)
+            person = self.get(Person, person_id)
         except NotFound:
             raise InvalidValue(field, f"no person with id {person_id}") from None
+        if person.erased:
+            raise InvalidValue(field, f"person {person_id} was erased; register them again")
         return str(person_id)
 
     def _require_organisation(self, organisation_id: UUID, field: str) -> Organisation:

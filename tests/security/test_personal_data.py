@@ -166,6 +166,27 @@ def test_an_erased_person_is_erased_everywhere_and_keeps_their_history_and_membe
     assert not leaked(DETAILS, raw_store(settings_of(api)))
 
 
+def test_an_erased_person_is_named_in_nothing_new(api: Api) -> None:
+    person = register(api)
+    member_of = api.organisation()
+    api.member(member_of, person)
+    other = api.organisation(name="龙翔街道乡贤会", kind="sage_association")
+    fund = api.fund(other)
+    api.command(f"/people/{person}/erasure", {"reason": REASON})
+    head = api.store_head()
+
+    admitted = {"person_id": person, "role": "member"}
+    problem = api.refuses(f"/organisations/{other}/members", admitted, status=422, field="person_id")
+    assert "erased" in problem["detail"]
+    donation = {"amount_fen": 10_000, "donor_person_id": person}
+    api.refuses(f"/funds/{fund}/donations", donation, status=422, field="donor_person_id")
+
+    assert api.store_head() == head
+    assert [m["person_id"] for m in api.get(f"/organisations/{member_of}")["members"]] == [person]
+    # What they already belong to stays theirs to leave.
+    api.command(f"/organisations/{member_of}/members/{person}/departure", {"reason": "left"})
+
+
 def test_erasure_changes_no_stored_byte_so_the_chain_verifies_over_the_same_hashes(api: Api) -> None:
     person = register(api)
     before = read(api, f"/audit/streams/{person}/events").json()["items"]
