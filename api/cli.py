@@ -12,6 +12,7 @@ from api.audit_commands import add_audit_commands
 from api.key_commands import add_key_commands, aware_moment, first_admin_key
 from infra.settings import Settings, SettingsError, load_settings
 from infra.views import UnknownView
+from projections.store import Busy
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -266,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (SettingsError, UnknownView) as error:
+    except (SettingsError, UnknownView, Busy) as error:
         print(f"gongzhi: {error}", file=sys.stderr)
         return 2
 

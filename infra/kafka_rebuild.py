@@ -38,7 +38,7 @@ from infra.kafka_projection import (
 )
 from infra.progress import Progress
 from infra.settings import Settings
-from projections.runner import ViewRunner
+from projections.runner import REBUILD_RUNNING, ViewRunner
 from projections.store import ViewTables
 
 log = logging.getLogger(__name__)
@@ -171,9 +171,11 @@ class KafkaRebuild(KafkaFeeder):
 def rebuild_from_kafka(
     runner: ViewRunner, settings: Settings, progress: Progress | None = None
 ) -> list[ViewTables]:
-    """Rebuilds every view from offset 0 of the topics and swaps it in."""
-    rebuild = KafkaRebuild(runner, settings)
-    try:
-        return rebuild.run(progress)
-    finally:
-        rebuild.close()
+    """Rebuilds every view from offset 0 of the topics and swaps it in (one rebuild of
+    either kind at a time: another raises ``Busy``)."""
+    with runner.database.exclusively("rebuild", REBUILD_RUNNING):
+        rebuild = KafkaRebuild(runner, settings)
+        try:
+            return rebuild.run(progress)
+        finally:
+            rebuild.close()

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 REBUILD_BATCH_SIZE = 20000
+REBUILD_RUNNING = "a rebuild of this store's views is already running; wait for it to finish"
 
 
 @runtime_checkable
@@ -202,14 +203,15 @@ class ViewRunner:
         log once for all of them, then swaps each in when it has caught up. ``keep``
         chooses the events applied (see ``catch_up``). ``fill_elsewhere`` fills the
         fresh tables first (in other processes); this one then applies what arrived
-        meanwhile."""
-        fresh = self.next_generations(names, indexes=False)
-        if fill_elsewhere is not None and keep is None:
-            fill_elsewhere(fresh, progress)
-            # Rows this process did not write are there now: it must look them up.
-            fresh = [ViewTables(self.database, t.view, t.generation) for t in fresh]
-        self.fill(fresh, progress, keep)
-        self.swap_in(fresh)
+        meanwhile. One rebuild runs on a store at a time: another raises ``Busy``."""
+        with self.database.exclusively("rebuild", REBUILD_RUNNING):
+            fresh = self.next_generations(names, indexes=False)
+            if fill_elsewhere is not None and keep is None:
+                fill_elsewhere(fresh, progress)
+                # Rows this process did not write are there now: it must look them up.
+                fresh = [ViewTables(self.database, t.view, t.generation) for t in fresh]
+            self.fill(fresh, progress, keep)
+            self.swap_in(fresh)
         return fresh
 
     def fill(

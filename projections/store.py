@@ -10,6 +10,7 @@ batch and a crash neither loses nor doubles an event.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
@@ -31,6 +32,10 @@ _SQL_TYPES = {
 GENERATIONS_TABLE = "view_generations"
 MAX_KNOWN_ROWS = 20_000
 """About the most rows a view keeps in memory between batches (see ``TableRows``)."""
+
+
+class Busy(Exception):
+    """Another process holds the store-wide lock asked for."""
 
 
 class Database:
@@ -56,6 +61,33 @@ class Database:
 
     def sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+    @contextmanager
+    def exclusively(self, name: str, busy: str) -> Iterator[None]:
+        """Holds the store-wide lock ``name`` (one holder among every process on the
+        store) or raises ``Busy(busy)``. PostgreSQL: a session advisory lock keyed by
+        schema and name; SQLite: a lock file beside the database. Either goes with the
+        process that holds it, however it ends."""
+        datastore = self.datastore
+        if isinstance(datastore, PostgresDatastore):
+            key = f"gongzhi {name} {datastore.schema}"
+            with datastore.get_connection() as connection:
+                taken = connection.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS taken", [key])
+                if not (taken.fetchone() or {}).get("taken"):
+                    raise Busy(busy)
+                try:
+                    yield
+                finally:
+                    connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])
+        elif datastore.pool.is_sqlite_memory_mode:
+            yield  # one process only
+        else:
+            with open(f"{datastore.pool.db_name}.{name}.lock", "w") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise Busy(busy) from None
+                yield
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
