@@ -235,13 +235,12 @@ class TableRows:
             return Writes([], [self.encode(row) for row in changes.values() if row is not _DELETED], deletes)
         inserts: list[tuple[Any, ...]] = []
         upserts: list[tuple[Any, ...]] = []
-        known, older, evicted, name = self.known, self.older, self.evicted, self.spec.name
         for key, row in changes.items():
             if row is not _DELETED:
-                committed = known.get(key)
+                committed = self.known.get(key)
                 if committed is None:
-                    committed = older.get(key)
-                new = committed is _DELETED if committed is not None else (name, key) not in evicted
+                    committed = self.older.get(key)
+                new = committed is _DELETED if committed is not None else self.certainly_absent(key)
                 (inserts if new else upserts).append(self.encode(row))
         return Writes(inserts, upserts, deletes)
 
@@ -528,12 +527,11 @@ def _rows(table: TableRows, writes: Writes) -> list[Statement]:
     if writes.deletes:
         where = " AND ".join(f"{c} = ?" for c in spec.key)
         statements.append(Statement(f"DELETE FROM {table.sql_name} WHERE {where}", writes.deletes, many=True))
-    values = ", ".join("?" for _ in spec.columns)
-    insert = f"INSERT INTO {table.sql_name} ({', '.join(spec.columns)}) VALUES ({values})"
-    if writes.inserts:
-        statements.append(Statement(insert, writes.inserts, many=True))
-    if writes.upserts:
-        statements.append(Statement(f"{insert} {_upsert(table)}", writes.upserts, many=True))
+    rows = [*writes.inserts, *writes.upserts]
+    if rows:
+        columns, values = ", ".join(spec.columns), ", ".join("?" for _ in spec.columns)
+        insert = f"INSERT INTO {table.sql_name} ({columns}) VALUES ({values}) {_upsert(table)}"
+        statements.append(Statement(insert, rows, many=True))
     return statements
 
 

@@ -5,7 +5,6 @@ conflict check, and all of it ending row for row where the live views are."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,8 +13,6 @@ from benchmarks.generate import generate
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from infra.demo import DemoLoader
-from infra.persistence import open_application
-from infra.settings import Settings
 from infra.views import open_views
 from projections.events import EventRecord
 from projections.runner import ViewRunner, records
@@ -24,13 +21,6 @@ from tests.conftest import BACKENDS
 from tests.projections.test_runner import digest
 
 PEOPLE = 60
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[Gongzhi]:
-    application = open_application(settings)
-    yield application
-    application.close()
 
 
 @pytest.fixture
@@ -48,6 +38,14 @@ def comings_and_goings(app: Gongzhi) -> ViewRunner:
     runner = open_views(app, ["membership"])
     runner.catch_up(runner.live("membership"))
     return runner
+
+
+@pytest.fixture
+def tiny_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild in batches of a few events that keeps a few dozen rows: it forgets
+    rows every few batches."""
+    monkeypatch.setattr("projections.store.MAX_KNOWN_ROWS", 40)
+    monkeypatch.setattr("projections.runner.REBUILD_BATCH_SIZE", 7)
 
 
 def test_the_log_is_read_by_ranges_of_positions_as_the_library_reads_it(app: Gongzhi) -> None:
@@ -91,12 +89,10 @@ def test_views_wanting_few_events_still_take_them_in_batches_of_about_the_batch_
 
 
 def test_a_rebuild_keeps_the_rows_it_uses_every_batch_and_forgets_the_others(
-    comings_and_goings: ViewRunner, monkeypatch: pytest.MonkeyPatch
+    comings_and_goings: ViewRunner, tiny_budget: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner = comings_and_goings
     live = digests_of(runner)
-    monkeypatch.setattr("projections.store.MAX_KNOWN_ROWS", 40)
-    monkeypatch.setattr("projections.runner.REBUILD_BATCH_SIZE", 7)
     reads = tables_read(monkeypatch)
 
     runner.rebuild()
@@ -111,12 +107,10 @@ def test_a_rebuild_keeps_the_rows_it_uses_every_batch_and_forgets_the_others(
 
 @pytest.mark.parametrize("settings", [BACKENDS[1]], indirect=True)
 def test_a_rebuild_on_postgresql_copies_in_the_rows_it_knows_are_new(
-    comings_and_goings: ViewRunner, monkeypatch: pytest.MonkeyPatch
+    comings_and_goings: ViewRunner, tiny_budget: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner = comings_and_goings
     live = digests_of(runner)
-    monkeypatch.setattr("projections.store.MAX_KNOWN_ROWS", 40)
-    monkeypatch.setattr("projections.runner.REBUILD_BATCH_SIZE", 7)
     written = statements_run(monkeypatch)
 
     runner.rebuild()

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,7 +14,6 @@ from benchmarks.support import settings_env
 from domain.application import Gongzhi
 from infra.demo import DemoLoader
 from infra.kafka_rebuild import rebuild_from_kafka
-from infra.persistence import open_application
 from infra.settings import Settings
 from infra.views import open_views
 from projections.runner import REBUILD_RUNNING, ViewRunner
@@ -34,13 +32,6 @@ with runner.database.exclusively("rebuild", "busy"):
     print("held", flush=True)
     time.sleep(120)
 """
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[Gongzhi]:
-    application = open_application(settings)
-    yield application
-    application.close()
 
 
 @pytest.fixture

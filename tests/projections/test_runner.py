@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
 import orjson
 import pytest
@@ -19,7 +18,6 @@ from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from infra.demo import DemoLoader
 from infra.parallel_rebuild import parallel_fill
-from infra.persistence import open_application
 from infra.settings import Settings
 from infra.views import open_views
 from projections import ALL_VIEWS, fold
@@ -27,13 +25,6 @@ from projections.events import EventRecord
 from projections.rows import MemoryRows, View
 from projections.runner import ViewRunner, records
 from projections.store import KeyFilter, ViewTables
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[Gongzhi]:
-    application = open_application(settings)
-    yield application
-    application.close()
 
 
 def digest(tables: ViewTables) -> str:
