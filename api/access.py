@@ -21,9 +21,9 @@ from domain.organisation import Organisation
 from domain.person import Person
 from domain.principals import Principal, Role
 from domain.project import Project
-from projections.queries import Within
-from projections.runner import ViewRunner
-from projections.sources import SqlRows
+from infra.viewstore.queries import Within
+from infra.viewstore.runner import ViewRunner
+from infra.viewstore.sources import SqlRows
 
 MEMBERSHIP_VIEW = "membership"
 

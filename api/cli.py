@@ -10,9 +10,9 @@ from typing import Any
 
 from api.audit_commands import add_audit_commands
 from api.key_commands import add_key_commands, aware_moment, first_admin_key
+from infra.database import Busy
 from infra.settings import Settings, SettingsError, load_settings
 from infra.views import UnknownView
-from projections.store import Busy
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -18,8 +18,8 @@ from infra.settings import Settings, load_settings
 @contextmanager
 def key_store(settings: Settings) -> Iterator[KeyStore]:
     """The key table of the configured store."""
+    from infra.database import Database
     from infra.persistence import open_application
-    from projections.store import Database
 
     application = open_application(settings)
     try:

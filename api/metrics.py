@@ -12,7 +12,7 @@ from prometheus_client.registry import Collector
 
 from infra.kafka_projection import dead_letter_counts
 from infra.relay import published_position
-from projections.runner import ViewRunner
+from infra.viewstore.runner import ViewRunner
 
 Scope = dict[str, Any]
 ASGIApp = Callable[..., Any]

@@ -38,7 +38,7 @@ from infra.progress import Progress
 from infra.relay import Relay, ensure_topics, producer_config
 from infra.settings import Settings
 from infra.views import open_views
-from projections.runner import records
+from projections.events import records
 
 
 @contextmanager

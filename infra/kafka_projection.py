@@ -10,20 +10,20 @@ afterwards, and on assignment a projector seeks to the offsets in the database,
 so the database, not Kafka, decides where to resume: a crash or rebalance at any
 point loses and doubles nothing.
 
-Batches of several projectors are serialised by a lock row taken first in each
-transaction, which also counts the group's batches. A projector keeps the rows
-it read and wrote for its next batch only while no other projector has written a
-batch in between (the count says so); otherwise it reads them again inside the
-lock, so two projectors never overwrite each other's changes to a shared row. A message that
-cannot be decoded, or has a type the contract does not know, goes to the
-dead-letter topic with headers saying why, and is counted.
+Each poll's batch is a ``infra.viewstore.batch``, as from the log: batches of
+several projectors take turns on the views' position rows, and a projector
+trusts the rows it read and wrote for its next batch only while no other
+projector has written in between; otherwise it reads them again inside the
+lock, so two projectors never overwrite each other's changes to a shared row. A
+message that cannot be decoded, or has a type the contract does not know, goes
+to the dead-letter topic with headers saying why, and is counted.
 
 The applied versions have generations like the views', so that a rebuild from
 Kafka (``infra/kafka_rebuild.py``) can swap in new generations of both and the
 offsets that go with them under the group's lock row. A projector remembers the
-generations it feeds (read before the stored offsets it seeks to) and checks them
-inside each batch's transaction, after the lock: if a swap came between, it rolls
-the batch back and seeks to the offsets stored with the new generations.
+generations it feeds (read before the stored offsets it seeks to) and the batch
+checks them after its lock: if a swap came between, it rolls back and seeks to
+the offsets stored with the new generations.
 """
 
 from __future__ import annotations
@@ -33,22 +33,24 @@ import heapq
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
-from eventsourcing.persistence import Tracking
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
 from infra.contract import DEAD_LETTER_TOPIC, TOPICS, UndecodableMessage, from_message
+from infra.database import Database
 from infra.settings import Settings
+from infra.viewstore.batch import GenerationsSwapped, batch
+from infra.viewstore.generations import live_generation, point
+from infra.viewstore.runner import ViewRunner
+from infra.viewstore.tables import UnitOfWork, ViewTables
 from projections.events import EventRecord
 from projections.rows import Rows, Table, View
-from projections.runner import ViewRunner
-from projections.store import GENERATIONS_TABLE, Database, UnitOfWork, ViewTables
 
 log = logging.getLogger(__name__)
 
@@ -70,39 +72,14 @@ class AppliedVersions(View):
         rows.put("versions", {"aggregate_id": event.aggregate_id, "version": event.version})
 
 
-class GenerationsSwapped(Exception):
-    """A rebuild swapped in new generations since this projector last sought its offsets."""
-
-
-def live_generations(database: Database, names: Iterable[str], cursor: Any = None) -> dict[str, int]:
-    """The live generation of each named view (of those that have one)."""
-    rows = database.query(f"SELECT view, generation FROM {database.prefix}{GENERATIONS_TABLE}", cursor=cursor)
-    live = {r["view"]: int(r["generation"]) for r in rows}
-    return {name: live[name] for name in names if name in live}
-
-
-def point(cursor: Any, database: Database, name: str, generation: int) -> None:
-    """Makes ``generation`` the live one of view ``name``."""
-    cursor.execute(
-        database.sql(
-            f"INSERT INTO {database.prefix}{GENERATIONS_TABLE} (view, generation) VALUES (?, ?) "
-            "ON CONFLICT (view) DO UPDATE SET generation = excluded.generation"
-        ),
-        (name, generation),
-    )
-
-
 def live_applied(database: Database) -> ViewTables:
     """The live generation of the applied versions, the first created if there is none."""
-    generation = database.live_generation(APPLIED_VIEW)
+    generation = live_generation(database, APPLIED_VIEW)
     if generation is None:
         ViewTables(database, AppliedVersions(), 1).create()
-        database.execute(
-            f"INSERT INTO {database.prefix}{GENERATIONS_TABLE} (view, generation) VALUES (?, 1) "
-            "ON CONFLICT (view) DO NOTHING",
-            [APPLIED_VIEW],
-        )
-        generation = database.live_generation(APPLIED_VIEW) or 1
+        with database.transaction(commit=True) as cursor:
+            point(cursor, database, APPLIED_VIEW, 1, replace=False)
+        generation = live_generation(database, APPLIED_VIEW) or 1
     return ViewTables(database, AppliedVersions(), generation)
 
 
@@ -156,17 +133,6 @@ class KafkaState:
             f"SELECT dead_letters FROM {self.groups} WHERE group_id = ?", [self.group_id]
         )
         return int(rows[0]["dead_letters"]) if rows else 0
-
-    def lock(self, cursor: Any) -> int:
-        """Taken first in a batch's transaction: one batch of this group at a time.
-        Returns how many batches the group has begun, this one included."""
-        cursor.execute(
-            self.database.sql(
-                f"UPDATE {self.groups} SET batches = batches + 1 WHERE group_id = ? RETURNING batches"
-            ),
-            (self.group_id,),
-        )
-        return int(cursor.fetchone()["batches"])
 
     def record(self, cursor: Any, offsets: dict[tuple[str, int], int], dead_letters: int) -> None:
         sql = self.database.sql
@@ -276,8 +242,6 @@ class KafkaFeeder:
         self._buffers: dict[TopicPartition, deque[tuple[int, Any, EventRecord | str]]] = {}
         self._last_position: dict[TopicPartition, int] = {}
         self.stopping = threading.Event()
-        self._batches = -1
-        """The group's batch count after this projector's last batch (-1: unknown)."""
         self._more_ready = False
         """The last batch was full and more buffered messages could be applied at once."""
         self.consumer = self._open_consumer()
@@ -407,41 +371,28 @@ class KafkaFeeder:
             self._buffers.pop(partition, None)
             self._last_position.pop(partition, None)
 
+    live_targets = True
+    """Batches write the live generations (checked after their lock)."""
+
     def _apply(self, events: list[EventRecord], offsets: dict[tuple[str, int], int], refused: int) -> None:
         """One batch, one transaction: the views' rows, the applied versions, the
         views' positions and the group's offsets."""
         targets = (self.applied, *self.views)
-        works: list[UnitOfWork] | None = None
-        try:
-            with self.runner.database.transaction(commit=True) as cursor:
-                batches = self.state.lock(cursor)
-                self._check_generations(cursor)
-                if batches != self._batches + 1:
-                    # Another projector of the group wrote since this one's last batch.
-                    for tables in targets:
-                        tables.forget()
-                for tables in targets:
-                    tables.cursor = cursor
-                self._read_versions(events)
-                applied = UnitOfWork(self.applied)
-                fresh = []
-                for event in events:
-                    seen = applied.get("versions", (event.aggregate_id,))
-                    if seen is None or seen["version"] < event.version:
-                        self.applied.view.handle(event, applied)
-                        fresh.append(event)
-                batch = [applied, *(tables.handle_reading_ahead(fresh) for tables in self.views)]
-                for work in batch:
-                    for statement in work.statements():
-                        statement.run(cursor)
-                if fresh:
-                    self._track(cursor, self.views, max(e.position for e in fresh))
-                self.state.record(cursor, offsets, refused)
-            works, self._batches = batch, batches
-        finally:
-            for tables in targets:
-                tables.cursor = None
-            self._between_batches(targets, works)
+        with batch(self.runner.database, targets, live=self.live_targets) as current:
+            self._read_versions(events)
+            applied = UnitOfWork(self.applied)
+            fresh = []
+            for event in events:
+                seen = applied.get("versions", (event.aggregate_id,))
+                if seen is None or seen["version"] < event.version:
+                    self.applied.view.handle(event, applied)
+                    fresh.append(event)
+            current.write(applied)
+            for tables in self.views:
+                current.write(tables.handle_reading_ahead(fresh))
+            if fresh:
+                current.advance(self.views, max(e.position for e in fresh))
+            self.state.record(current.cursor, offsets, refused)
 
     def _read_versions(self, events: list[EventRecord]) -> None:
         """Reads at once the applied versions of the batch's aggregates this projector
@@ -450,41 +401,6 @@ class KafkaFeeder:
         unknown = [key for key in {(e.aggregate_id,) for e in events} if versions.cached(key) is None]
         if unknown:
             self.applied.load_many(versions, unknown)
-
-    def _check_generations(self, cursor: Any) -> None:
-        """Raises ``GenerationsSwapped`` if the tables this batch writes are no longer live."""
-        expected = self.generations()
-        if live_generations(self.runner.database, expected, cursor) != expected:
-            raise GenerationsSwapped
-
-    def _between_batches(self, targets: Sequence[ViewTables], works: list[UnitOfWork] | None) -> None:
-        """Remembers the rows the batch wrote, for the next batch; forgets every row
-        read if it failed (the next batch reads them again)."""
-        if works is None:
-            self._batches = -1
-            for tables in targets:
-                tables.forget()
-            return
-        for work in works:
-            work.tables.remember(work)
-
-    def _track(self, cursor: Any, views: Sequence[ViewTables], position: int) -> None:
-        """Each view's position: the highest store position it has applied. The views'
-        positions are read together, in the batch's transaction."""
-        database = self.runner.database
-        names = [tables.tracking_name for tables in views]
-        rows = database.query(
-            f"SELECT application_name, MAX(notification_id) AS position FROM {database.tracking_table} "
-            f"WHERE application_name IN ({', '.join('?' for _ in names)}) GROUP BY application_name",
-            names,
-            cursor=cursor,
-        )
-        positions = {row["application_name"]: row["position"] or 0 for row in rows}
-        for name in names:
-            if position > positions.get(name, 0):
-                database.tracking._insert_tracking(  # type: ignore[attr-defined]
-                    cursor, Tracking(name, position)
-                )
 
     def _send_to_dead_letters(self, refused: list[tuple[TopicPartition, Any, str]]) -> None:
         if self._dead_letters is None:

@@ -7,12 +7,13 @@ end offsets taken at its start, then up to the new end offsets, until nothing ne
 came or a few rounds have passed (commands may keep arriving). Its offsets are
 stored under a group of its own, in each batch's transaction.
 
-The swap is one transaction that takes the live group's lock row, points the
-views and the applied versions at the new generations, and replaces the group's
-offsets with the rebuild's. A live projector's batch either committed before it
-(into the old generation, which is then dropped) or finds the new generations
-under the lock, rolls back and resumes from the rebuild's offsets: every event is
-in the new generation once, whichever side of the swap it fell.
+The swap is one transaction that locks the live generations' position rows (as
+a projector's batch does), points the views and the applied versions at the new
+generations, and replaces the group's offsets with the rebuild's. A live
+projector's batch either committed before it (into the old generation, which is
+then dropped) or finds the new generations under the lock, rolls back and
+resumes from the rebuild's offsets: every event is in the new generation once,
+whichever side of the swap it fell.
 
 Every view is rebuilt at once, since they share the applied versions and the
 offsets. Messages the contract refuses were dead-lettered when the group first
@@ -27,19 +28,12 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from infra.kafka_projection import (
-    MAX_BATCH,
-    AppliedVersions,
-    KafkaFeeder,
-    KafkaState,
-    live_applied,
-    live_generations,
-    point,
-)
+from infra.kafka_projection import MAX_BATCH, AppliedVersions, KafkaFeeder, KafkaState, live_applied
 from infra.progress import Progress
 from infra.settings import Settings
-from projections.runner import REBUILD_RUNNING, ViewRunner
-from projections.store import ViewTables
+from infra.viewstore.batch import swap
+from infra.viewstore.runner import REBUILD_RUNNING, ViewRunner
+from infra.viewstore.tables import ViewTables
 
 log = logging.getLogger(__name__)
 
@@ -82,18 +76,15 @@ class KafkaRebuild(KafkaFeeder):
     def swap_in(self) -> None:
         """Makes the fresh generations live with their offsets, then drops the old ones."""
         database = self.runner.database
-        generations = self.generations()
-        with database.transaction(commit=True) as cursor:
-            self.live_state.lock(cursor)
-            old = live_generations(database, generations, cursor)
-            for name, generation in generations.items():
-                point(cursor, database, name, generation)
-            self.live_state.take_offsets(cursor, self.state)
+        old = [live_applied(database), *(self.runner.live(t.view.name) for t in self.views)]
+        swap(database, old, [self.applied, *self.views], self._take_offsets)
         time.sleep(GRACE_SECONDS)
-        for tables in (self.applied, *self.views):
-            if tables.view.name in old:
-                ViewTables(database, tables.view, old[tables.view.name]).drop()
+        for tables in old:
+            tables.drop()
         self.state.discard()
+
+    def _take_offsets(self, cursor: Any) -> None:
+        self.live_state.take_offsets(cursor, self.state)
 
     def end_offsets(self) -> Offsets:
         ends = self.consumer.end_offsets(list(self.consumer.assignment()))
@@ -154,8 +145,8 @@ class KafkaRebuild(KafkaFeeder):
         )
         return consumer
 
-    def _check_generations(self, cursor: Any) -> None:
-        """Nothing to check: the fresh tables are this rebuild's alone until the swap."""
+    live_targets = False
+    """The fresh tables are this rebuild's alone until the swap."""
 
     def _commit(self, offsets: Offsets) -> None:
         """No group in Kafka: the offsets are in the database only."""

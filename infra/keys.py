@@ -21,7 +21,7 @@ from uuid import UUID
 import orjson
 
 from domain.principals import ALL_SCOPES, Principal, Role
-from projections.store import Database
+from infra.database import Database
 
 KEYS_TABLE = "api_keys"
 KEY_PATTERN = re.compile(r"^gzk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")

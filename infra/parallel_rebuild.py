@@ -16,9 +16,10 @@ from multiprocessing.sharedctypes import SynchronizedArray
 from infra.persistence import open_application
 from infra.settings import Settings
 from infra.views import open_views
+from infra.viewstore.runner import Fill, Progress, ViewRunner
+from infra.viewstore.tables import ViewTables
 from projections import fold
-from projections.runner import Fill, Progress, ViewRunner, records
-from projections.store import ViewTables
+from projections.events import records
 
 SAMPLE_SIZE = 5000
 

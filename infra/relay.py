@@ -29,7 +29,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from infra.contract import CHECKPOINT_TOPIC, DEAD_LETTER_TOPIC, TOPICS, to_message
 from infra.settings import Settings
-from projections.runner import records
+from projections.events import records
 
 log = logging.getLogger(__name__)
 

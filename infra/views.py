@@ -12,13 +12,13 @@ from domain.fund import Fund
 from domain.organisation import Organisation
 from domain.person import Person
 from domain.project import Project
+from infra.database import Database
 from infra.kafka_projection import create_kafka_tables
 from infra.relay import relay_tracking
 from infra.setup_lock import views_setup
+from infra.viewstore.runner import ViewRunner
 from projections import ALL_VIEWS
 from projections.rows import View
-from projections.runner import ViewRunner
-from projections.store import Database
 
 AGGREGATES = (Person, Organisation, Project, Fund)
 

@@ -6,9 +6,11 @@ a Kafka message; handlers see nothing else, so the same handler serves both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import orjson
+from eventsourcing.persistence import Notification
 
 RESERVED = ("timestamp", "metadata", "originator_topic")
 
@@ -48,3 +50,8 @@ def from_stored(topic: str, originator_id: object, version: int, position: int, 
     return EventRecord(
         topic[topic.rfind(":") + 1 :], str(originator_id), version, position, recorded_at, payload, metadata
     )
+
+
+def records(notifications: Sequence[Notification]) -> list[EventRecord]:
+    """Event records of notifications read from the store's log."""
+    return [from_stored(n.topic, n.originator_id, n.originator_version, n.id, n.state) for n in notifications]

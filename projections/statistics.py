@@ -51,16 +51,6 @@ def prefixes(jurisdiction: str | None) -> list[str]:
     return ["", *("/".join(segments[: n + 1]) for n in range(len(segments)))]
 
 
-def under(prefix: str) -> tuple[str, list[str]]:
-    """A SQL condition (and its parameters) for the paths at or below a prefix:
-    ``a/b`` covers ``a/b`` and ``a/b/…`` but not ``a/bc``; "" covers everything."""
-    if not prefix:
-        return "1 = 1", []
-    # "0" sorts right after "/", so the range holds exactly the paths below.
-    condition = "(jurisdiction = ? OR (jurisdiction >= ? AND jurisdiction < ?))"
-    return condition, [prefix, prefix + "/", prefix + "0"]
-
-
 def add(rows: Rows, jurisdiction: str | None, metric: str, delta: int) -> None:
     key = (jurisdiction or "", metric)
     row = rows.get("figures", key)

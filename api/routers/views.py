@@ -19,8 +19,8 @@ from domain.values import ProjectStatus
 from infra.audit.past_views import fund_as_of, organisation_as_of
 from infra.kafka_projection import dead_letter_counts
 from infra.relay import published_position
-from projections.queries import BadCursor, Page, RowQueries, ViewQueries
-from projections.runner import ViewRunner
+from infra.viewstore.queries import BadCursor, Page, RowQueries, ViewQueries
+from infra.viewstore.runner import ViewRunner
 
 router = APIRouter(prefix="/views", tags=["views"], responses=PROBLEM_RESPONSES)
 
@@ -161,14 +161,21 @@ def ledger(fund_id: UUID, views: FundReads, cursor: Cursor = None, limit: Limit 
 @router.get("/status", dependencies=[NO_AS_OF])
 def status(runner: Runner) -> OrjsonResponse:
     views = {}
+    applying = runner.applying()
     for name in runner.views:
         position, behind, seconds = runner.lag(runner.live(name))
-        views[name] = {"position": position, "lag_events": behind, "lag_seconds": round(seconds, 3)}
+        views[name] = {
+            "position": position,
+            "lag_events": behind,
+            "lag_seconds": round(seconds, 3),
+            "applying_here": name in applying,
+        }
     head = runner.head()
     relay_position = published_position(runner.recorder)
     return OrjsonResponse(
         {
             "head_position": head,
+            "applying_here": bool(applying),
             "views": views,
             "relay": {"position": relay_position, "lag_events": head - relay_position},
             "dead_letters": dead_letter_counts(runner.database),

@@ -14,12 +14,12 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder
 
 from infra.audit.history import events_as_of, stream
+from infra.viewstore.queries import RowQueries
+from infra.viewstore.sources import FoldedRows
 from projections import fold
 from projections.events import EventRecord
 from projections.funds import FundsView
 from projections.membership import MembershipView
-from projections.queries import RowQueries
-from projections.sources import FoldedRows
 
 MONEY_DATES = {"Fund.DonationReceived": "received_on", "Fund.DisbursementPaid": "paid_on"}
 """The business date on which each movement of money counts."""

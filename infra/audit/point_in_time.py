@@ -22,10 +22,10 @@ from psycopg.sql import SQL, Identifier
 
 from domain.application import Gongzhi
 from infra.audit.as_of import RecordedBy
+from infra.database import Database
 from infra.settings import Settings
 from infra.views import views_named
-from projections.runner import Progress, ViewRunner
-from projections.store import Database
+from infra.viewstore.runner import Progress, ViewRunner
 
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 MARK_TABLE = "point_in_time"

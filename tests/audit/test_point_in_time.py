@@ -15,12 +15,13 @@ from eventsourcing.sqlite import SQLiteDatastore
 from psycopg import sql
 
 from api.cli import main
+from infra.database import Database
 from infra.settings import Settings
+from infra.viewstore.generations import live_generation
+from infra.viewstore.tables import ViewTables
 from projections import ALL_VIEWS, fold
-from projections.events import EventRecord
+from projections.events import EventRecord, records
 from projections.funds import FundsView
-from projections.runner import records
-from projections.store import Database, ViewTables
 from tests.audit.conftest import Clock
 from tests.conftest import Api
 
@@ -59,7 +60,7 @@ def contents(database: Database, generation_of: dict[str, int] | None = None) ->
     """Every row of every view's live generation in ``database``, by view, table and key."""
     found: dict[str, Tables] = {}
     for view in ALL_VIEWS:
-        generation = (generation_of or {}).get(view.name) or database.live_generation(view.name)
+        generation = (generation_of or {}).get(view.name) or live_generation(database, view.name)
         assert generation is not None
         tables = ViewTables(database, view(), generation)
         found[view.name] = {
@@ -141,10 +142,10 @@ def test_the_fund_in_the_point_in_time_views_is_the_fund_view_as_of_that_moment(
     datastore = open_target(settings, target)
     try:
         built = Database(datastore)
-        generation = built.live_generation("funds")
+        generation = live_generation(built, "funds")
         assert generation is not None
         funds = ViewTables(built, FundsView(), generation).rows("funds")
-        assert built.live_generation("membership") is None
+        assert live_generation(built, "membership") is None
     finally:
         datastore.close()
     (fund,) = [row for row in funds if row["id"] == ids["fund"]]

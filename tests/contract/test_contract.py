@@ -42,8 +42,7 @@ from infra.demo import DemoLoader
 from infra.persistence import open_application
 from infra.privacy.mapper import in_clear
 from infra.settings import load_settings
-from projections.events import EventRecord
-from projections.runner import records
+from projections.events import EventRecord, records
 from tests.asyncapi_schema import asyncapi_reference_errors, validate_asyncapi
 from tests.conftest import TEST_MASTER_KEY, assert_problem
 
@@ -90,7 +89,7 @@ def every_kind_of_event(app: Gongzhi) -> None:
         )
         app.receive_donation(fund, 20_000, donor_name="沈先生")
         app.dissolve_organisation(app.register_organisation("advisory_group", "顾问团", VILLAGE).id, "并入")
-        app.erase_person(neighbour, "本人申请删除个人信息")
+        app.erase_person(neighbour, "本人申请删除个人信息", "申请 2024-017")
     with acting(CommandContext(actor="requester")):
         paid = app.request_disbursement(fund, 30_000, "elder_care", "养老服务中心", project_id=project)
         refused = app.request_disbursement(fund, 10_000, "education", "村小学")

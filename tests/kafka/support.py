@@ -13,7 +13,7 @@ from domain.application import Gongzhi
 from infra.contract import TOPICS
 from infra.kafka_projection import KafkaFeeder, KafkaState, live_applied
 from infra.settings import Settings
-from projections.runner import ViewRunner
+from infra.viewstore.runner import ViewRunner
 from tests.projections.test_runner import digests
 
 

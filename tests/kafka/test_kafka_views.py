@@ -19,7 +19,7 @@ from infra.kafka_projection import KafkaFeeder, KafkaState
 from infra.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
-from projections.runner import records
+from projections.events import records
 from tests.conftest import serving
 from tests.kafka.running import projector_env
 from tests.kafka.support import (

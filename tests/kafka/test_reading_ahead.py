@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from domain.application import Gongzhi
+from infra.database import Database
+from infra.viewstore.batch import apply
+from infra.viewstore.tables import ViewTables
 from projections.events import EventRecord
 from projections.rows import Rows, Table, View
-from projections.store import Database, ViewTables, apply_together
 
 TALLIES = Table(
     "tallies",
@@ -54,7 +56,7 @@ def database(app: Gongzhi) -> Database:
 def written(database: Database, events: list[EventRecord]) -> None:
     tables = ViewTables(database, Tally(), 1)
     tables.create()
-    apply_together([tables.handle(events)], events[-1].position)
+    apply(tables, events)
 
 
 def both_ways(database: Database, events: list[EventRecord]) -> tuple[Any, Any]:

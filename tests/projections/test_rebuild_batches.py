@@ -12,11 +12,13 @@ import pytest
 from benchmarks.generate import generate
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
+from infra.database import Database
 from infra.demo import DemoLoader
 from infra.views import open_views
-from projections.events import EventRecord
-from projections.runner import ViewRunner, records
-from projections.store import Database, Statement, UnitOfWork, ViewTables
+from infra.viewstore.runner import ViewRunner
+from infra.viewstore.statements import Statement
+from infra.viewstore.tables import UnitOfWork, ViewTables
+from projections.events import EventRecord, records
 from tests.conftest import BACKENDS
 from tests.projections.test_runner import digest
 
@@ -44,8 +46,8 @@ def comings_and_goings(app: Gongzhi) -> ViewRunner:
 def tiny_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     """A rebuild in batches of a few events that keeps a few dozen rows: it forgets
     rows every few batches."""
-    monkeypatch.setattr("projections.store.MAX_KNOWN_ROWS", 40)
-    monkeypatch.setattr("projections.runner.REBUILD_BATCH_SIZE", 7)
+    monkeypatch.setattr("infra.viewstore.tables.MAX_KNOWN_ROWS", 40)
+    monkeypatch.setattr("infra.viewstore.runner.REBUILD_BATCH_SIZE", 7)
 
 
 def test_the_log_is_read_by_ranges_of_positions_as_the_library_reads_it(app: Gongzhi) -> None:

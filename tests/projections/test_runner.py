@@ -20,11 +20,12 @@ from infra.demo import DemoLoader
 from infra.parallel_rebuild import parallel_fill
 from infra.settings import Settings
 from infra.views import open_views
+from infra.viewstore.cache import KeyFilter
+from infra.viewstore.runner import ViewRunner
+from infra.viewstore.tables import ViewTables
 from projections import ALL_VIEWS, fold
-from projections.events import EventRecord
+from projections.events import EventRecord, records
 from projections.rows import MemoryRows, View
-from projections.runner import ViewRunner, records
-from projections.store import KeyFilter, ViewTables
 
 
 def digest(tables: ViewTables) -> str:
@@ -212,8 +213,8 @@ def test_a_rebuild_that_must_forget_rows_as_it_goes_still_equals_the_live_views(
     live = digests(runner)
     # A tiny memory bound makes the rebuild forget rows every batch, so that it
     # must find evicted rows again (and trust that never-written ones are absent).
-    monkeypatch.setattr("projections.store.MAX_KNOWN_ROWS", 50)
-    monkeypatch.setattr("projections.runner.REBUILD_BATCH_SIZE", 97)
+    monkeypatch.setattr("infra.viewstore.tables.MAX_KNOWN_ROWS", 50)
+    monkeypatch.setattr("infra.viewstore.runner.REBUILD_BATCH_SIZE", 97)
 
     runner.rebuild()
 

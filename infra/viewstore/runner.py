@@ -2,8 +2,16 @@
 
 A polling follower: the library's SQLite recorder offers no subscription, and
 polling by position serves PostgreSQL just as well (its notification ids are
-issued in commit order). Positions are the library's tracking records, one
-per view generation, written in the same transaction as the view's rows.
+issued in commit order). Each batch is a ``infra.viewstore.batch``: the views'
+rows and positions in one transaction, after locking their position rows.
+
+Any number of processes may follow the log for the same views (every API
+process does, with the views in-process). For each view one of them applies:
+the holder of the view's applier lock (``StoreLock``), which goes with its
+process however it ends; the others serve reads and try to take the lock every
+``STANDBY_SECONDS``. The lock only spares work: were two processes ever to
+apply one view at once, their batches would still take turns on the position
+row and neither would trust rows the other had changed.
 """
 
 from __future__ import annotations
@@ -11,22 +19,30 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder
 
-from projections.events import EventRecord, from_stored
+from infra.database import Database, StoreLock
+from infra.viewstore import positions
+from infra.viewstore.batch import GenerationsSwapped, NothingToDo, batch, swap
+from infra.viewstore.generations import create_generations_table, live_generation, point
+from infra.viewstore.positions import create_positions_table
+from infra.viewstore.tables import ViewTables
+from projections.events import EventRecord, records
 from projections.rows import View
-from projections.store import GENERATIONS_TABLE, Database, ViewTables, apply_together
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 REBUILD_BATCH_SIZE = 20000
 REBUILD_RUNNING = "a rebuild of this store's views is already running; wait for it to finish"
+STANDBY_SECONDS = 1.0
+"""How often a process that does not apply a view tries to take it over."""
 
 
 @runtime_checkable
@@ -42,10 +58,6 @@ class Progress(Protocol):
 
 Fill = Callable[[Sequence[ViewTables], "Progress | None"], None]
 """Fills fresh, empty tables from the first event to about the head."""
-
-
-def records(notifications: Sequence[Notification]) -> list[EventRecord]:
-    return [from_stored(n.topic, n.originator_id, n.originator_version, n.id, n.state) for n in notifications]
 
 
 @contextmanager
@@ -82,19 +94,23 @@ class ViewRunner:
         self.stopping = threading.Event()
         self._creating = threading.Lock()
         self._live: dict[str, ViewTables] = {}
+        self._appliers = {name: StoreLock(database, f"views-{name}") for name in self.views}
+        create_generations_table(database)
+        create_positions_table(database)
 
     def live(self, name: str) -> ViewTables:
         """The live generation of a view, created empty the first time; the same
         object while the generation stays, so that what it knows of its rows lasts."""
         view = self.views[name]
-        generation = self.database.live_generation(name)
+        generation = live_generation(self.database, name)
         if generation is None:
             with self._creating:
-                generation = self.database.live_generation(name)
+                generation = live_generation(self.database, name)
                 if generation is None:
                     ViewTables(self.database, view, 1).create()
-                    self._point(name, 1)
-                    generation = 1
+                    with self.database.transaction(commit=True) as cursor:
+                        point(cursor, self.database, name, 1, replace=False)
+                    generation = live_generation(self.database, name) or 1
         current = self._live.get(name)
         if current is None or current.generation != generation:
             current = self._live[name] = ViewTables(self.database, view, generation)
@@ -103,6 +119,10 @@ class ViewRunner:
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    def applying(self) -> list[str]:
+        """The views this process applies (holds the applier lock of)."""
+        return [name for name, lock in self._appliers.items() if lock.held]
+
     def catch_up(
         self,
         *tables: ViewTables,
@@ -110,36 +130,41 @@ class ViewRunner:
         progress: Progress | None = None,
         batch_size: int | None = None,
         keep: Callable[[EventRecord], bool] | None = None,
+        live: bool = False,
     ) -> int:
         """Applies the events past each view's position up to ``until`` (the head by
         default), reading the log once for all of them, in batches of about
         ``batch_size`` events, each batch in one transaction for all views; returns
         how many positions it moved past. Only the event types the views declare are
         read (when their stored topics are known); positions still advance past the
-        others. Only the events ``keep`` accepts are applied (all by default)."""
-        positions = {t.tracking_name: t.position() for t in tables}
+        others. Only the events ``keep`` accepts are applied (all by default).
+        ``live``: the tables must be the live generations (``GenerationsSwapped`` if not)."""
         wanted = frozenset().union(*(t.view.events for t in tables))
         topics = self._topics_of(wanted)
-        start = min(positions.values(), default=0)
         end = self.head() if until is None else until
         limit, moved = batch_size or self.batch_size, 0
-        while tables and start < end and not self.stopping.is_set():
+        while tables and not self.stopping.is_set():
+            known = positions.read(self.database, [t.key for t in tables])
+            start = min(known.get(t.key, 0) for t in tables)
+            if start >= end:
+                break
+            # Read outside the batch's transaction (a store in memory cannot read while
+            # it writes); the batch then applies to each view what it lacks under the lock.
             last, events = self._batch(start, end, topics, wanted, limit)
             if keep is not None:
                 events = [e for e in events if keep(e)]
-            works = []
-            for view_tables in tables:
-                position = positions[view_tables.tracking_name]
-                if position >= last:
-                    continue
-                behind = [e for e in events if e.position > position] if position > start else events
-                works.append(view_tables.handle(behind))
-                positions[view_tables.tracking_name] = last
-            apply_together(works, last)
+            with batch(self.database, tables, live=live) as current:
+                behind = [t for t in tables if start <= current.position(t) < last]
+                if not behind:
+                    raise NothingToDo  # another process applied it meanwhile
+                for view_tables in behind:
+                    position = current.position(view_tables)
+                    lacking = events if position == start else [e for e in events if e.position > position]
+                    current.write(view_tables.handle(lacking))
+                current.advance(behind, last)
             moved += last - start
             if progress:
                 progress.advance(last - start)
-            start = last
         return moved
 
     def _batch(
@@ -175,14 +200,30 @@ class ViewRunner:
         return sorted(self.topics[t] for t in types)
 
     def run_forever(self, poll_interval: float = 0.1) -> None:
+        """Applies the views whose applier lock this process holds or can take, until
+        stopped; tries for the others every ``STANDBY_SECONDS``."""
+        next_try = 0.0
         while not self.stopping.is_set():
+            if time.monotonic() >= next_try:
+                for lock in self._appliers.values():
+                    lock.try_take()
+                next_try = time.monotonic() + STANDBY_SECONDS
+            applied = 0
             try:
-                applied = self.catch_up(*(self.live(name) for name in self.views))
+                mine = [self.live(name) for name in self.applying()]
+                applied = self.catch_up(*mine, live=True)
+            except GenerationsSwapped:
+                continue  # a rebuild swapped a view in: apply to it from now on
             except Exception:
                 log.exception("Projection batch failed; retrying")
-                applied = 0
+                self._release()  # perhaps the lock's connection is gone: take it again
             if not applied:
                 self.stopping.wait(poll_interval)
+        self._release()
+
+    def _release(self) -> None:
+        for lock in self._appliers.values():
+            lock.release()
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
@@ -245,16 +286,8 @@ class ViewRunner:
         for tables in fresh:
             tables.create_indexes()
             live = self.live(tables.view.name)
-            self._point(tables.view.name, tables.generation)
+            swap(self.database, [live], [tables])
             live.drop()
-
-    def _point(self, name: str, generation: int) -> None:
-        table = f"{self.database.prefix}{GENERATIONS_TABLE}"
-        self.database.execute(
-            f"INSERT INTO {table} (view, generation) VALUES (?, ?) "
-            "ON CONFLICT (view) DO UPDATE SET generation = excluded.generation",
-            [name, generation],
-        )
 
     def lag(self, tables: ViewTables) -> tuple[int, int, float]:
         """(position, events behind the head, seconds since the oldest unapplied event)."""

@@ -9,10 +9,19 @@ from typing import Any
 
 import orjson
 
+from infra.viewstore.runner import ViewRunner
+from infra.viewstore.sources import Match, RowSource, SqlRows
 from projections.rows import Row
-from projections.runner import ViewRunner
-from projections.sources import Match, RowSource, SqlRows
-from projections.statistics import under
+
+
+def under(prefix: str) -> tuple[str, list[str]]:
+    """A SQL condition (and its parameters) for the paths at or below a prefix:
+    ``a/b`` covers ``a/b`` and ``a/b/…`` but not ``a/bc``; "" covers everything."""
+    if not prefix:
+        return "1 = 1", []
+    # "0" sorts right after "/", so the range holds exactly the paths below.
+    condition = "(jurisdiction = ? OR (jurisdiction >= ? AND jurisdiction < ?))"
+    return condition, [prefix, prefix + "/", prefix + "0"]
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from infra.viewstore.statements import decode
+from infra.viewstore.tables import ViewTables
 from projections.rows import MemoryRows, Row
-from projections.store import ViewTables, decode
 
 Match = Mapping[str, Any]
 """Column → the value it must equal, or a tuple of the values it may take."""
