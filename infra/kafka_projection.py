@@ -396,11 +396,8 @@ class KafkaFeeder:
 
     def _read_versions(self, events: list[EventRecord]) -> None:
         """Reads at once the applied versions of the batch's aggregates this projector
-        does not know (one statement, not one an aggregate)."""
-        versions = self.applied.rows_of["versions"]
-        unknown = [key for key in {(e.aggregate_id,) for e in events} if versions.cached(key) is None]
-        if unknown:
-            self.applied.load_many(versions, unknown)
+        does not know."""
+        self.applied.prefetch("versions", ((e.aggregate_id,) for e in events))
 
     def _send_to_dead_letters(self, refused: list[tuple[TopicPartition, Any, str]]) -> None:
         if self._dead_letters is None:

@@ -6,6 +6,7 @@ Rows are read once, changed in memory, and written at the end of a batch (see
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -127,6 +128,14 @@ class ViewTables:
         work = UnitOfWork(self)
         work.changes = probe.changes
         return work
+
+    def prefetch(self, table: str, keys: Iterable[Key]) -> None:
+        """Reads at once the rows of these keys this process does not know (one
+        statement, not one a key)."""
+        rows = self.rows_of[table]
+        unknown = [key for key in set(keys) if rows.cached(key) is None]
+        if unknown:
+            self.load_many(rows, unknown)
 
     def load_many(self, table: TableRows, keys: list[Key]) -> None:
         """Committed rows (or their absence) for these keys, read together: PostgreSQL
