@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request
 from pydantic import AwareDatetime
 
+from api.fields import BusinessDate
 from api.problems import BadRequest
 
 AsOf = Annotated[
@@ -18,7 +18,7 @@ AsOf = Annotated[
     ),
 ]
 On = Annotated[
-    date | None,
+    BusinessDate | None,
     Query(description="Business date: count only donations received and payments paid on or before it"),
 ]
 AS_OF_VIEWS = (

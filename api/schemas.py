@@ -1,5 +1,6 @@
 """Request and response bodies. Requests are strict: unknown fields, wrong
-types, non-positive amounts and over-long strings are refused."""
+types, non-positive amounts and over-long strings are refused; text, jurisdictions
+and dates follow the rules of ``api.fields``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,17 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from api.fields import (
+    BusinessDate,
+    Category,
+    Jurisdiction,
+    LongText,
+    Name,
+    Note,
+    Reason,
+    Reference,
+    Text,
+)
 from domain.values import (
     DepartureReason,
     MemberCategory,
@@ -18,25 +30,9 @@ from domain.values import (
     Role,
 )
 
-TEXT = r"^[^\x00]*$"
-"""No NUL characters: PostgreSQL text refuses them, so the views could not hold them."""
-WORDS = r"^[^\x00]*[^\x00\s\u0085\ufeff][^\x00]*$"
-"""Text that is more than whitespace, as the document can say it (stripped, it is not empty)."""
-Name = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200, pattern=WORDS)
-]
-Text = Annotated[str, StringConstraints(strict=True, max_length=4000, pattern=TEXT)]
-LongText = Annotated[str, StringConstraints(strict=True, max_length=20000, pattern=TEXT)]
-Reason = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000, pattern=WORDS)
-]
 Phone = Annotated[str, StringConstraints(strict=True, pattern=r"^\+?[0-9][0-9 -]{2,30}$")]
 IdNumber = Annotated[str, StringConstraints(strict=True, pattern=r"^(\d{15}|\d{17}[0-9Xx])$")]
-Jurisdiction = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=400, pattern=TEXT)]
 Purpose = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Category = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=64, pattern=WORDS)
-]
 Fen = Annotated[StrictInt, Field(gt=0, le=10**13)]
 MAX_INT64 = 2**63 - 1
 """The largest position or version the stores hold (query parameters beyond it are refused)."""
@@ -63,7 +59,7 @@ class MemberAdmit(Command):
     person_id: UUID
     role: Role
     category: MemberCategory = MemberCategory.RESIDENT
-    joined_on: date | None = None
+    joined_on: BusinessDate | None = None
 
 
 class RoleChange(Command):
@@ -97,12 +93,12 @@ class ProjectCreate(Command):
 
 
 class ProgressReport(Command):
-    note: Reason
+    note: Note
     beneficiaries: Annotated[StrictInt, Field(ge=0, le=10**9)] = 0
 
 
 class Completion(Command):
-    outcome: Reason
+    outcome: Note
 
 
 class FundCreate(Command):
@@ -117,7 +113,7 @@ class DonationCreate(Command):
     donor_person_id: UUID | None = None
     donor_name: Name | None = None
     purpose: Purpose | None = None
-    received_on: date | None = None
+    received_on: BusinessDate | None = None
 
 
 class DisbursementCreate(Command):
@@ -128,8 +124,8 @@ class DisbursementCreate(Command):
 
 
 class Payment(Command):
-    paid_on: date | None = None
-    reference: Annotated[str, StringConstraints(strict=True, max_length=200, pattern=TEXT)] | None = None
+    paid_on: BusinessDate | None = None
+    reference: Reference | None = None
 
 
 # Responses

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
 from domain.errors import InvalidValue
+from domain.text import MAX_JURISDICTION_SEGMENTS as MAX_JURISDICTION_SEGMENTS
+from domain.text import TextRefused, jurisdiction
 
-MAX_JURISDICTION_SEGMENTS = 8
+EARLIEST_BUSINESS_DATE = date(1949, 10, 1)
+DAYS_AHEAD = 730
+"""Business dates lie between the founding of the People's Republic and two years from today."""
 
 
 class OrganisationKind(StrEnum):
@@ -79,15 +83,11 @@ def choice(kind: type[E], field: str, value: str) -> E:
 
 
 def jurisdiction_path(value: str) -> str:
-    """Checks a path such as ``浙江省/嘉兴市/桐乡市/龙翔街道/皂林村`` and returns it."""
-    segments = value.split("/")
-    if len(segments) > MAX_JURISDICTION_SEGMENTS:
-        raise InvalidValue(
-            "jurisdiction", f"at most {MAX_JURISDICTION_SEGMENTS} segments, got {len(segments)}"
-        )
-    if any(not segment.strip() or segment != segment.strip() for segment in segments):
-        raise InvalidValue("jurisdiction", "every segment must be non-empty, without padding")
-    return value
+    """A path such as ``浙江省/嘉兴市/桐乡市/龙翔街道/皂林村``, in NFC (see ``domain.text``)."""
+    try:
+        return jurisdiction(value)
+    except TextRefused as refusal:
+        raise InvalidValue("jurisdiction", str(refusal)) from None
 
 
 def positive_fen(field: str, amount: int) -> int:
@@ -96,15 +96,23 @@ def positive_fen(field: str, amount: int) -> int:
     return amount
 
 
+def business_dates(today: date) -> tuple[date, date]:
+    """The first and last business date accepted on ``today``."""
+    return EARLIEST_BUSINESS_DATE, today + timedelta(days=DAYS_AHEAD)
+
+
 def iso_date(field: str, value: date | str | None, default: date) -> str:
-    """Business dates are kept in events as ISO ``YYYY-MM-DD`` strings."""
+    """Business dates are kept in events as ISO ``YYYY-MM-DD`` strings, within ``business_dates``."""
     if value is None:
         return default.isoformat()
     if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise InvalidValue(field, f"not an ISO date: {value!r}") from None
+        value = value.date()
+    elif not isinstance(value, date):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise InvalidValue(field, f"not an ISO date: {value!r}") from None
+    earliest, latest = business_dates(date.today())
+    if not earliest <= value <= latest:
+        raise InvalidValue(field, f"must lie between {earliest} and {latest}")
+    return value.isoformat()

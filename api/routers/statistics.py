@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.auth import CurrentPrincipal
+from api.fields import JurisdictionPrefix
 from api.problems import Forbidden
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.routers.views import NO_AS_OF, Queries
-from api.schemas import TEXT
 from domain.principals import Principal, Role
 
 router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
@@ -24,16 +24,12 @@ PUBLIC_DEPTH = 3
 """Province, city, district."""
 
 Jurisdiction = Annotated[
-    str,
-    Query(
-        max_length=400, pattern=TEXT, description="Slash-separated path prefix, province first; empty for all"
-    ),
+    JurisdictionPrefix, Query(description="Slash-separated path prefix, province first; empty for all")
 ]
 
 
 def _within_reach(principal: Principal, jurisdiction: str) -> str:
     """The prefix to count under: an integration's own when it names none, and never beyond it."""
-    jurisdiction = jurisdiction.strip("/")
     if principal.role is not Role.INTEGRATION:
         return jurisdiction
     if not jurisdiction and len(principal.jurisdictions) == 1:
@@ -58,7 +54,6 @@ def statistics(
 
 
 def _public_depth(jurisdiction: Jurisdiction = "") -> str:
-    jurisdiction = jurisdiction.strip("/")
     if jurisdiction.count("/") >= PUBLIC_DEPTH:
         raise Forbidden(
             f"Public statistics go down to {PUBLIC_DEPTH} levels (province/city/district); "

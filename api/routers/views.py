@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.access import within
 from api.auth import CurrentPrincipal
+from api.fields import Jurisdiction
 from api.moments import AsOf, On, refuse_as_of
 from api.problems import BadRequest, ViewBehind
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
-from api.schemas import MAX_INT64, TEXT
+from api.schemas import MAX_INT64
 from domain.errors import NotFound
 from domain.values import ProjectStatus
 from infra.audit.past_views import fund_as_of, organisation_as_of
@@ -128,7 +129,7 @@ def projects(
     reader: CurrentPrincipal,
     status: ProjectStatus | None = None,
     organisation_id: UUID | None = None,
-    jurisdiction: Annotated[str | None, Query(min_length=1, max_length=400, pattern=TEXT)] = None,
+    jurisdiction: Annotated[Jurisdiction | None, Query(description="Slash-separated path prefix")] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> OrjsonResponse:

@@ -145,9 +145,7 @@ def test_anyone_reads_statistics_down_to_district_level(
     assert answer.json()["figures"] == figures(api, jurisdiction.strip("/"))
 
 
-@pytest.mark.parametrize(
-    "jurisdiction", [A_JURISDICTION, B_JURISDICTION, f"{A_DISTRICT}/多", "浙江省//金华市/金东区"]
-)
+@pytest.mark.parametrize("jurisdiction", [A_JURISDICTION, B_JURISDICTION, f"{A_DISTRICT}/多"])
 def test_finer_public_statistics_are_refused_even_with_a_key(
     shared_api: Api, world: World, jurisdiction: str
 ) -> None:
@@ -155,3 +153,22 @@ def test_finer_public_statistics_are_refused_even_with_a_key(
 
     assert_problem(statistics(api, ANONYMOUS, jurisdiction, public=True), 403, "query.jurisdiction")
     assert_problem(statistics(api, api.headers(), jurisdiction, public=True), 403, "query.jurisdiction")
+
+
+@pytest.mark.parametrize(
+    "jurisdiction", ["浙江省//金华市/金东区", "浙江省/../..", "浙江省/\u200b/金华市", "\ufeff"]
+)
+def test_a_malformed_jurisdiction_is_refused_before_any_counting(
+    shared_api: Api, world: World, jurisdiction: str
+) -> None:
+    """An empty or hidden segment cannot slip a finer prefix past the public depth."""
+    api = shared_api
+    inside = integration(api, "jindong.statistics.malformed", A_DISTRICT, scopes=("views:read",))
+
+    for headers, public in (
+        (ANONYMOUS, True),
+        (api.headers(), True),
+        (api.headers(), False),
+        (inside, False),
+    ):
+        assert_problem(statistics(api, headers, jurisdiction, public), 422, "query.jurisdiction")
