@@ -111,6 +111,8 @@ LongText = Annotated[str, FreeText(20000, lines=True, required=False)]
 Category = Annotated[str, FreeText(64)]
 Reference = Annotated[str, FreeText(200, required=False)]
 """A payment's reference: one line, possibly empty."""
+RequestReference = Annotated[str, FreeText(100)]
+"""The reference of a data subject's request (an erasure's), as the organisation filed it."""
 Jurisdiction = Annotated[str, JurisdictionPath()]
 JurisdictionPrefix = Annotated[str, JurisdictionPath(prefix=True)]
 BusinessDate = Annotated[date, IsoDate()]

@@ -111,7 +111,7 @@ def allow(
 READERS = (ADMIN, AUDITOR, OFFICER, INTEGRATION)
 VIEW_READERS = (*READERS, DASHBOARD)
 
-PEOPLE, ORGANISATIONS, PROJECTS, FUNDS, VIEWS = Resource
+PEOPLE, ORGANISATIONS, PROJECTS, FUNDS, VIEWS, PRIVACY = Resource
 
 organisation = InPath("organisation", "organisation_id")
 council = organisation
@@ -130,7 +130,10 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     # People
     ("POST", "/people"): allow(ADMIN, OFFICER, INTEGRATION, resource=PEOPLE, action=WRITE),
     ("GET", "/people/{person_id}"): allow(*READERS, resource=PEOPLE, target=person),
-    ("POST", "/people/{person_id}/erasure"): allow(ADMIN, OFFICER, action=WRITE, target=person),
+    # Erasing is for good and for every organisation: officers ask for it, admins do it.
+    ("POST", "/people/{person_id}/erasure"): allow(
+        ADMIN, INTEGRATION, resource=PRIVACY, action=Action.ERASE, target=person
+    ),
     # Organisations
     ("POST", "/organisations"): allow(
         ADMIN, INTEGRATION, resource=ORGANISATIONS, action=WRITE, target=JurisdictionInBody("jurisdiction")

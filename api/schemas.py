@@ -19,6 +19,7 @@ from api.fields import (
     Note,
     Reason,
     Reference,
+    RequestReference,
     Text,
 )
 from domain.values import (
@@ -73,6 +74,13 @@ class Departure(Command):
 
 class WithReason(Command):
     reason: Reason
+
+
+class Erasure(Command):
+    reason: Reason = Field(description="Why; kept in clear for auditors, so it must not repeat the details")
+    request_reference: RequestReference = Field(
+        description="The reference of the data subject's erasure request, as it was filed"
+    )
 
 
 class MemberOrganisationJoin(Command):

@@ -135,9 +135,10 @@ class Gongzhi(Application):
             raise InvalidValue("name", "must not be blank")
         return self._create(lambda: Person(name, phone, id_number))
 
-    def erase_person(self, person_id: UUID, reason: str) -> CommandResult:
-        """Records the erasure; the store destroys the person's key in the same transaction."""
-        return self._update(Person, person_id, lambda person: person.erase(reason))
+    def erase_person(self, person_id: UUID, reason: str, request_reference: str) -> CommandResult:
+        """Records the erasure, with the reference of the request for it; the store destroys the
+        person's key in the same transaction."""
+        return self._update(Person, person_id, lambda person: person.erase(reason, request_reference))
 
     # Organisations
 

@@ -19,9 +19,12 @@ class Person(Aggregate):
     PERSONAL_DETAILS = ("name", "phone", "id_number")
 
     class Erased(Aggregate.Event):
-        """The person's details were erased; the store destroys their key with this event."""
+        """The person's details were erased; the store destroys their key with this event.
+        ``request_reference`` names the data subject's request; erasures recorded before it
+        was asked for have none."""
 
         reason: str
+        request_reference: str | None = None
 
     @event("Registered")
     def __init__(self, name: str | None, phone: str | None, id_number: str | None) -> None:
@@ -34,11 +37,11 @@ class Person(Aggregate):
         """Every person is registered with a name, so one without a name was erased."""
         return self.name is None
 
-    def erase(self, reason: str) -> None:
+    def erase(self, reason: str, request_reference: str) -> None:
         if self.erased:
             raise AlreadyErased(f"Person {self.id} was already erased")
-        self._erased(reason)
+        self._erased(reason, request_reference)
 
     @event(Erased)
-    def _erased(self, reason: str) -> None:
+    def _erased(self, reason: str, request_reference: str | None = None) -> None:
         self.name = self.phone = self.id_number = None

@@ -15,25 +15,32 @@ class Role(StrEnum):
 
 
 class Resource(StrEnum):
-    """What an integration's scopes name: ``funds:write``, ``views:read``."""
+    """What an integration's scopes name: ``funds:write``, ``views:read``, ``privacy:erase``."""
 
     PEOPLE = "people"
     ORGANISATIONS = "organisations"
     PROJECTS = "projects"
     FUNDS = "funds"
     VIEWS = "views"
+    PRIVACY = "privacy"  # only privacy:erase
 
 
 class Action(StrEnum):
     READ = "read"
     WRITE = "write"  # implies read
+    ERASE = "erase"  # a person's details, for good: privacy:erase alone
 
 
 def scope_name(resource: Resource, action: Action) -> str:
     return f"{resource}:{action}"
 
 
-ALL_SCOPES = tuple(scope_name(r, a) for r in Resource for a in Action)
+ERASE_PEOPLE = scope_name(Resource.PRIVACY, Action.ERASE)
+"""Erasing people's details is a scope apart: no other scope implies it."""
+ALL_SCOPES = (
+    *(scope_name(r, a) for r in Resource if r is not Resource.PRIVACY for a in (Action.READ, Action.WRITE)),
+    ERASE_PEOPLE,
+)
 
 
 def under(jurisdiction: str, prefix: str) -> bool:
@@ -56,9 +63,9 @@ class Principal:
         """An integration's scope check; other roles are limited by their role alone."""
         if self.role is not Role.INTEGRATION:
             return True
-        if scope_name(resource, Action.WRITE) in self.scopes:
+        if scope_name(resource, action) in self.scopes:
             return True
-        return action is Action.READ and scope_name(resource, Action.READ) in self.scopes
+        return action is Action.READ and scope_name(resource, Action.WRITE) in self.scopes
 
     def covers(self, jurisdiction: str) -> bool:
         """Whether an integration's jurisdiction prefixes include this path."""

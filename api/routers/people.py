@@ -8,7 +8,7 @@ from api.auth import CurrentPrincipal
 from api.deps import Application, CommandsDep
 from api.public import person_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
-from api.schemas import CommandAccepted, PersonCreate, PersonPublic, WithReason
+from api.schemas import CommandAccepted, Erasure, PersonCreate, PersonPublic
 from domain.person import Person
 from domain.principals import Role
 
@@ -29,8 +29,11 @@ def get_person(person_id: UUID, app: Application, reader: CurrentPrincipal) -> O
 
 
 @router.post("/{person_id}/erasure", response_model=CommandAccepted)
-async def erase_person(person_id: UUID, body: WithReason, run: CommandsDep) -> OrjsonResponse:
+async def erase_person(person_id: UUID, body: Erasure, run: CommandsDep) -> OrjsonResponse:
     """Erases the person's name, phone and ID-card number everywhere, for good: their key is
-    destroyed with the erasure's event. Their id, history and memberships remain. The reason
-    is kept in clear for auditors, so it must not repeat the details. Erasing twice is a 409."""
-    return accepted(await run(run.application.erase_person, person_id, body.reason))
+    destroyed with the erasure's event. Their id, history and memberships remain. Admins (and
+    integrations with the privacy:erase scope) erase, on a data subject's request whose
+    reference the event records; officers ask for it out of band. The reason and reference
+    are kept in clear for auditors, so they must not repeat the details. Erasing twice is a 409."""
+    erase = run.application.erase_person
+    return accepted(await run(erase, person_id, body.reason, body.request_reference))

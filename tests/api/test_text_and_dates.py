@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tests.conftest import Api
 
 VILLAGE = "浙江省/嘉兴市/桐乡市/龙翔街道/皂林村"
-ERASURE = {"reason": "本人申请删除个人信息"}
+ERASURE = {"reason": "本人申请删除个人信息", "request_reference": "申请 2024-017"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ NEW_PROJECT = {"title": "老年食堂", "category": "elderly_care", "lead_organi
 TEXT_FIELDS = [
     Field("/people", {"name": "王芳"}, "name"),
     Field("/people/{w.person}/erasure", ERASURE, "reason"),
+    Field("/people/{w.person}/erasure", ERASURE, "request_reference"),
     Field("/organisations", NEW_ORGANISATION, "name"),
     Field("/organisations", NEW_ORGANISATION, "charter", lines=True, required=False),
     Field(f"{ORG}/members/{{w.member}}/departure", {"reason": "left"}, "note", lines=True, required=False),

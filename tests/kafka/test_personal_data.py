@@ -45,7 +45,7 @@ def test_no_message_carries_the_details_of_a_person_erased_or_not(
         app.admit_member(org, person, "member")
     before = published(app, kafka_settings)
     with acting(CommandContext(actor="clerk")):
-        app.erase_person(person, REASON)
+        app.erase_person(person, REASON, "申请 2024-017")
 
     received = published(app, kafka_settings)
 

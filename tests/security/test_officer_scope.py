@@ -98,7 +98,6 @@ def test_an_officer_of_b_cannot_act_on_as_objects(shared_api: Api, world: World)
         (f"/funds/{a.fund}/disbursements/{a.disbursement}/payment", {}),
         (f"/projects/{a.project}/approval", {}),
         (f"/projects/{a.project}/cancellation", {"reason": "不合规"}),
-        (f"/people/{a.person}/erasure", {"reason": "本人申请"}),
     ]:
         api.refuses(path, body, status=404, headers=officer_b)
 

@@ -46,8 +46,8 @@ if TYPE_CHECKING:
     from tests.conftest import Api
 
 ADMIN, OFFICER, AUDITOR, INTEGRATION, DASHBOARD = Role
-READ, WRITE = Action.READ, Action.WRITE
-PEOPLE, ORGANISATIONS, PROJECTS, FUNDS, VIEWS = Resource
+READ, WRITE, ERASE = Action
+PEOPLE, ORGANISATIONS, PROJECTS, FUNDS, VIEWS, PRIVACY = Resource
 
 STALE = {"If-Match": '"999999"'}
 JURISDICTION = "body:jurisdiction"
@@ -147,8 +147,14 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # People
     ("POST", "/people"): write(PEOPLE, None, lambda w: {"name": "李明", "phone": "13800000000"}),
     ("GET", "/people/{person_id}"): read(PEOPLE, "person_id"),
+    # Erasing is for good and for every organisation: officers ask for it, admins do it.
     ("POST", "/people/{person_id}/erasure"): only(
-        ADMIN, OFFICER, action=WRITE, target="person_id", body=lambda w: {"reason": "本人申请"}
+        ADMIN,
+        INTEGRATION,
+        resource=PRIVACY,
+        action=ERASE,
+        target="person_id",
+        body=lambda w: {"reason": "本人申请", "request_reference": "申请 2024-017"},
     ),
     # Organisations
     ("POST", "/organisations"): write(
@@ -293,9 +299,9 @@ def lacking_scopes(expect: Expect) -> tuple[str, ...]:
     """Every scope but the one the route needs: to write, read is left (and is not enough)."""
     if expect.resource is None:
         return ALL_SCOPES
-    missing = {scope_name(expect.resource, WRITE)}
+    missing = {scope_name(expect.resource, expect.action)}
     if expect.action is READ:
-        missing.add(scope_name(expect.resource, READ))
+        missing.add(scope_name(expect.resource, WRITE))
     return tuple(s for s in ALL_SCOPES if s not in missing)
 
 

@@ -28,6 +28,8 @@ NAME, PHONE, ID_NUMBER = "沈国庆", "13957300421", "33048319900101123X"
 DETAILS = (NAME, PHONE, ID_NUMBER)
 MASKED = "**************123X"
 REASON = "本人申请删除个人信息"
+REQUEST = "桐乡市龙翔街道 个人信息删除申请 2024-017"
+ERASURE = {"reason": REASON, "request_reference": REQUEST}
 
 
 def register(api: Api) -> str:
@@ -130,7 +132,7 @@ def test_an_erased_person_is_erased_everywhere_and_keeps_their_history_and_membe
     fund = api.fund(org)
     api.command(f"/funds/{fund}/donations", {"amount_fen": 50_000, "donor_person_id": person}, status=201)
 
-    erased = api.command(f"/people/{person}/erasure", {"reason": REASON})
+    erased = api.command(f"/people/{person}/erasure", ERASURE)
 
     assert erased == {"id": person, "version": 2, "position": api.store_head()}
     body = api.get(f"/people/{person}")
@@ -146,7 +148,7 @@ def test_an_erased_person_is_erased_everywhere_and_keeps_their_history_and_membe
     registered, erasure = history.json()["items"]
     assert registered["payload"] == {"name": None, "phone": None, "id_number": None}
     assert erasure["type"] == "Person.Erased"
-    assert erasure["payload"] == {"reason": REASON}
+    assert erasure["payload"] == {"reason": REASON, "request_reference": REQUEST}
     assert erasure["actor"] == api.actor
     now = read(api, f"/audit/streams/{person}/state")
     then = read(api, f"/audit/streams/{person}/state", version=1)
@@ -172,7 +174,7 @@ def test_an_erased_person_is_named_in_nothing_new(api: Api) -> None:
     api.member(member_of, person)
     other = api.organisation(name="龙翔街道乡贤会", kind="sage_association")
     fund = api.fund(other)
-    api.command(f"/people/{person}/erasure", {"reason": REASON})
+    api.command(f"/people/{person}/erasure", ERASURE)
     head = api.store_head()
 
     admitted = {"person_id": person, "role": "member"}
@@ -191,7 +193,7 @@ def test_erasure_changes_no_stored_byte_so_the_chain_verifies_over_the_same_hash
     person = register(api)
     before = read(api, f"/audit/streams/{person}/events").json()["items"]
 
-    api.command(f"/people/{person}/erasure", {"reason": REASON})
+    api.command(f"/people/{person}/erasure", ERASURE)
 
     registered = read(api, f"/audit/streams/{person}/events").json()["items"][0]
     assert registered["hash"] == before[0]["hash"]
@@ -201,19 +203,25 @@ def test_erasure_changes_no_stored_byte_so_the_chain_verifies_over_the_same_hash
 
 def test_erasing_twice_is_refused_with_a_conflict(api: Api) -> None:
     person = register(api)
-    api.command(f"/people/{person}/erasure", {"reason": REASON})
+    api.command(f"/people/{person}/erasure", ERASURE)
 
-    problem = api.refuses(f"/people/{person}/erasure", {"reason": REASON}, status=409)
+    problem = api.refuses(f"/people/{person}/erasure", ERASURE, status=409)
 
     assert problem["type"] == "/problems/already-erased"
 
 
-def test_an_erasure_needs_a_reason_and_an_existing_person(api: Api) -> None:
+def test_an_erasure_needs_a_reason_a_request_reference_and_an_existing_person(api: Api) -> None:
     person = register(api)
 
-    api.refuses(f"/people/{person}/erasure", {"reason": "  "}, status=422, field="reason")
+    api.refuses(f"/people/{person}/erasure", {**ERASURE, "reason": "  "}, status=422, field="reason")
     api.refuses(f"/people/{person}/erasure", {}, status=422, field="reason")
-    api.refuses("/people/6f1c2f4e-8a8b-4c1e-9c59-3f7d2b1e0a11/erasure", {"reason": REASON}, status=404)
+    api.refuses(f"/people/{person}/erasure", {"reason": REASON}, status=422, field="request_reference")
+    for blank in ("", " ", "\u200b", "\ufeff"):
+        body = {**ERASURE, "request_reference": blank}
+        api.refuses(f"/people/{person}/erasure", body, status=422, field="request_reference")
+    too_long = {**ERASURE, "request_reference": "号" * 101}
+    api.refuses(f"/people/{person}/erasure", too_long, status=422, field="request_reference")
+    api.refuses("/people/6f1c2f4e-8a8b-4c1e-9c59-3f7d2b1e0a11/erasure", ERASURE, status=404)
     assert api.get(f"/people/{person}")["erased"] is False
 
 
@@ -221,8 +229,8 @@ def test_an_erasure_retried_with_its_idempotency_key_is_the_same_erasure(api: Ap
     person = register(api)
     key = {"Idempotency-Key": "erase-1"}
 
-    first = api.command(f"/people/{person}/erasure", {"reason": REASON}, headers=key)
-    again = api.command(f"/people/{person}/erasure", {"reason": REASON}, headers=key)
+    first = api.command(f"/people/{person}/erasure", ERASURE, headers=key)
+    again = api.command(f"/people/{person}/erasure", ERASURE, headers=key)
 
     assert again == first
 
@@ -234,7 +242,7 @@ def test_a_process_that_read_the_person_before_another_erased_them_shows_them_er
     with serving(settings) as other:
         assert other.get(f"/people/{person}")["name"] == NAME  # now in that process's memory
 
-        api.command(f"/people/{person}/erasure", {"reason": REASON})
+        api.command(f"/people/{person}/erasure", ERASURE)
 
         assert other.get(f"/people/{person}")["erased"] is True
         assert other.get(f"/people/{person}")["name"] is None
@@ -246,7 +254,7 @@ def test_on_sqlite_a_destroyed_key_leaves_no_copy_in_the_files_after_a_checkpoin
         with acting(CommandContext(actor="clerk")):
             person = app.register_person(NAME, phone=PHONE, id_number=ID_NUMBER).id
             found = app.recorder.person_keys.find(str(person))  # type: ignore[attr-defined]
-            app.erase_person(person, REASON)
+            app.erase_person(person, REASON, REQUEST)
         app.close()
     with sqlite3.connect(settings.data_dir / "gongzhi.db") as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -270,8 +278,8 @@ def test_the_service_logs_no_detail(api: Api, caplog: pytest.LogCaptureFixture) 
     with caplog.at_level(logging.DEBUG):
         person = register(api)
         api.get(f"/people/{person}")
-        api.command(f"/people/{person}/erasure", {"reason": REASON})
-        api.refuses(f"/people/{person}/erasure", {"reason": REASON}, status=409)
+        api.command(f"/people/{person}/erasure", ERASURE)
+        api.refuses(f"/people/{person}/erasure", ERASURE, status=409)
 
     assert caplog.records
     assert not leaked(DETAILS, caplog.text)
