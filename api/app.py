@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     application = application or open_application(settings)
     runner = open_views(application)
     registry = CollectorRegistry()
-    registry.register(ProjectionCollector(runner))
+    registry.register(ProjectionCollector(runner, relayed=bool(settings.kafka_bootstrap_servers)))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -55,10 +55,12 @@ class RequestMetrics:
 
 
 class ProjectionCollector(Collector):
-    """Reads positions and lag when scraped, so the figures are never stale."""
+    """Reads positions and lag when scraped, so the figures are never stale. The relay's lag
+    is reported only where Kafka is configured (``relayed``): elsewhere there is no relay."""
 
-    def __init__(self, runner: ViewRunner) -> None:
+    def __init__(self, runner: ViewRunner, relayed: bool = False) -> None:
         self.runner = runner
+        self.relayed = relayed
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         position = GaugeMetricFamily("gongzhi_projection_position", "Last applied position", labels=["view"])
@@ -75,13 +77,15 @@ class ProjectionCollector(Collector):
             lag_seconds.add_metric([name], seconds)
         head = GaugeMetricFamily("gongzhi_store_head_position", "Newest position in the event store")
         head.add_metric([], self.runner.head())
-        relay = GaugeMetricFamily(
-            "gongzhi_relay_lag_events", "Stored events not yet acknowledged by Kafka (the relay's lag)"
-        )
-        relay.add_metric([], self.runner.head() - published_position(self.runner.recorder))
         dead = GaugeMetricFamily(
             "gongzhi_kafka_dead_letters", "Messages a Kafka-fed projector could not apply", labels=["group"]
         )
         for group, count in dead_letter_counts(self.runner.database).items():
             dead.add_metric([group], count)
-        yield from (position, lag_events, lag_seconds, head, relay, dead)
+        yield from (position, lag_events, lag_seconds, head, dead)
+        if self.relayed:
+            relay = GaugeMetricFamily(
+                "gongzhi_relay_lag_events", "Stored events not yet acknowledged by Kafka (the relay's lag)"
+            )
+            relay.add_metric([], self.runner.head() - published_position(self.runner.recorder))
+            yield relay

@@ -160,7 +160,7 @@ def ledger(fund_id: UUID, views: FundReads, cursor: Cursor = None, limit: Limit 
 
 
 @router.get("/status", dependencies=[NO_AS_OF])
-def status(runner: Runner) -> OrjsonResponse:
+def status(request: Request, runner: Runner) -> OrjsonResponse:
     views = {}
     applying = runner.applying()
     for name in runner.views:
@@ -172,13 +172,16 @@ def status(runner: Runner) -> OrjsonResponse:
             "applying_here": name in applying,
         }
     head = runner.head()
-    relay_position = published_position(runner.recorder)
+    relay: dict[str, Any] = {"configured": bool(request.app.state.settings.kafka_bootstrap_servers)}
+    if relay["configured"]:
+        relay_position = published_position(runner.recorder)
+        relay |= {"position": relay_position, "lag_events": head - relay_position}
     return OrjsonResponse(
         {
             "head_position": head,
             "applying_here": bool(applying),
             "views": views,
-            "relay": {"position": relay_position, "lag_events": head - relay_position},
+            "relay": relay,
             "dead_letters": dead_letter_counts(runner.database),
         }
     )
