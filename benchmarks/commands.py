@@ -1,16 +1,19 @@
 """Commands per second: the HTTP API against a plain application loop.
 
-Both admit members (the same command, the same application code, the same
-kind of store) in one run; the API is loaded by 16 concurrent clients with
-keep-alive connections. Prints both rates and their ratio, for SQLite and
-PostgreSQL. Usage: python -m benchmarks.commands [--commands N] [sqlite|postgres ...]
+Both run the same commands (the same application code, the same kind of store)
+in one run; the API is loaded by 16 concurrent clients with keep-alive
+connections. By default they admit members to 40 organisations, each
+connection keeping to organisations of its own; with ``--hot`` every command
+is a donation to one fund, so that all 16 connections, over both processes,
+queue for one aggregate. Prints both rates and their ratio, for SQLite and
+PostgreSQL. Usage: python -m benchmarks.commands [--hot] [--commands N] [sqlite|postgres ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -31,6 +34,10 @@ ORGANISATIONS = 40
 ROLES = ("member", "standing_member", "liaison_representative", "grid_head", "advisor")
 
 
+Request = tuple[str, dict[str, object]]
+"""A command as the API takes it: path and body."""
+
+
 def prepare(app: Gongzhi, people: int) -> list[tuple[UUID, UUID, str]]:
     """Organisations and people to admit, as (organisation, person, role)."""
     progress = Progress("preparing", ORGANISATIONS + people)
@@ -49,56 +56,85 @@ def prepare(app: Gongzhi, people: int) -> list[tuple[UUID, UUID, str]]:
     return admissions
 
 
-def plain_loop(app: Gongzhi, admissions: list[tuple[UUID, UUID, str]]) -> float:
-    progress = Progress("plain application loop", len(admissions))
+def admitting(app: Gongzhi, commands: int) -> tuple[Callable[[], None], list[list[Request]]]:
+    """Admissions for the plain loop, and others for the API, one organisation per
+    connection, so that requests never race for the same aggregate (the plain loop
+    has no races either)."""
+    in_loop = iter(prepare(app, commands))
+    shares: dict[UUID, list[Request]] = {}
+    for organisation, person, role in prepare(app, commands):
+        body: dict[str, object] = {"person_id": str(person), "role": role, "joined_on": "2024-01-01"}
+        shares.setdefault(organisation, []).append((f"/organisations/{organisation}/members", body))
+
+    def admit() -> None:
+        organisation, person, role = next(in_loop)
+        app.admit_member(organisation, person, role, "resident", "2024-01-01")
+
+    groups = [[r for share in list(shares.values())[i::CLIENTS] for r in share] for i in range(CLIENTS)]
+    return admit, groups
+
+
+def donating(app: Gongzhi, commands: int) -> tuple[Callable[[], None], list[list[Request]]]:
+    """Donations to one fund in the plain loop, and to another over every connection."""
     with acting(CommandContext(actor="bench")):
-        for organisation, person, role in admissions:
-            app.admit_member(organisation, person, role, "resident", "2024-01-01")
+        owner = app.register_organisation("sage_association", "乡贤会", "浙江省/嘉兴市/村0").id
+        in_loop, hot = (app.open_fund(owner, f"基金{n}", ["education"]).id for n in range(2))
+    body: dict[str, object] = {"amount_fen": 100, "donor_name": "沈先生", "received_on": "2024-01-01"}
+    requests: list[Request] = [(f"/funds/{hot}/donations", body)] * commands
+
+    def donate() -> None:
+        app.receive_donation(in_loop, 100, donor_name="沈先生", received_on="2024-01-01")
+
+    return donate, [requests[i::CLIENTS] for i in range(CLIENTS)]
+
+
+WORKLOADS = {"mixed": admitting, "hot": donating}
+
+
+def plain_loop(app: Gongzhi, command: Callable[[], None], commands: int) -> float:
+    progress = Progress("plain application loop", commands)
+    with acting(CommandContext(actor="bench")):
+        for _ in range(commands):
+            command()
             progress.advance()
     progress.finish()
-    return len(admissions) / progress.elapsed()
+    return commands / progress.elapsed()
 
 
-def http_clients(bases: list[str], admissions: list[tuple[UUID, UUID, str]], key: str) -> float:
+def http_clients(bases: list[str], groups: list[list[Request]], key: str) -> float:
+    """Sends each group's requests in order on a connection of its own."""
     servers = [(urlsplit(b).hostname or "127.0.0.1", urlsplit(b).port or 80) for b in bases]
     host = servers[0][0]
-    progress = Progress(f"HTTP API, {CLIENTS} connections", len(admissions))
+    commands = sum(len(group) for group in groups)
+    progress = Progress(f"HTTP API, {CLIENTS} connections", commands)
     failures: list[str] = []
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
 
-    def requests(share: list[tuple[UUID, UUID, str]]) -> Iterator[bytes]:
-        for organisation, person, role in share:
-            body = orjson.dumps({"person_id": person, "role": role, "joined_on": "2024-01-01"})
-            yield load.post(host, f"/organisations/{organisation}/members", body, headers)
+    def requests(group: list[Request]) -> Iterator[bytes]:
+        for path, body in group:
+            yield load.post(host, path, orjson.dumps(body), headers)
 
     def on_response(status: int, response: bytes) -> None:
         if status != 201:
             failures.append(f"{status} {response[-200:]!r}")
         progress.advance()
 
-    # One organisation per connection, so requests never race for the same
-    # aggregate (the plain loop has no races either).
-    shares: dict[UUID, list[tuple[UUID, UUID, str]]] = {}
-    for admission in admissions:
-        shares.setdefault(admission[0], []).append(admission)
-    groups = [[a for share in list(shares.values())[i::CLIENTS] for a in share] for i in range(CLIENTS)]
     load.run(servers, [requests(group) for group in groups], on_response)
     progress.finish()
     if failures:
-        raise RuntimeError(f"{len(failures)} commands failed, first: {failures[0]}")
-    return len(admissions) / progress.elapsed()
+        raise RuntimeError(f"{len(failures)} of {commands} commands failed, first: {failures[0]}")
+    return commands / progress.elapsed()
 
 
-def measure(settings: Settings, commands: int, workers: int) -> tuple[float, float]:
+def measure(settings: Settings, workload: str, commands: int, workers: int) -> tuple[float, float]:
     app = open_application(settings)
-    loop_admissions = prepare(app, commands)
-    api_admissions = prepare(app, commands)
-    loop_rate = plain_loop(app, loop_admissions)
+    command, groups = WORKLOADS[workload](app, commands)
+    loop_rate = plain_loop(app, command, commands)
     app.close()
     with key_store(settings) as keys:
         key, _ = keys.create("bench", Role.ADMIN)
     with api_servers(settings, workers) as bases:
-        api_rate = http_clients(bases, api_admissions, key)
+        api_rate = http_clients(bases, groups, key)
     return loop_rate, api_rate
 
 
@@ -107,13 +143,16 @@ def main() -> None:
     parser.add_argument("stores", nargs="*", metavar="store", help="sqlite, postgres (default both)")
     parser.add_argument("--commands", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=2, help="API processes (default: one per core)")
+    parser.add_argument("--hot", action="store_true", help="every command on one aggregate")
     args = parser.parse_args()
+    workload = "hot" if args.hot else "mixed"
     rows = []
     for name in args.stores or list(STORES):
         with STORES[name]() as settings:
-            loop_rate, api_rate = measure(settings, args.commands, args.workers)
+            loop_rate, api_rate = measure(settings, workload, args.commands, args.workers)
         rows.append((name, loop_rate, api_rate))
-    print(f"\n{'store':<10}{'plain loop/s':>14}{'HTTP API/s':>12}{'ratio':>8}   (target ratio >= 0.8)")
+    print(f"\n{workload} commands")
+    print(f"{'store':<10}{'plain loop/s':>14}{'HTTP API/s':>12}{'ratio':>8}   (target ratio >= 0.8)")
     for name, loop_rate, api_rate in rows:
         print(f"{name:<10}{loop_rate:>14,.0f}{api_rate:>12,.0f}{api_rate / loop_rate:>8.2f}")
 

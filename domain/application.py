@@ -2,7 +2,10 @@
 
 Every command loads what it needs, lets the aggregate decide, and saves the
 new events together with the request's idempotency claim in one transaction.
-Concurrent writers to one aggregate are retried a few times, then refused.
+A command that changes an aggregate does all that under the aggregate's lock
+(``domain.locks``), so concurrent commands on one aggregate take turns rather
+than race: a command is never refused for a conflict it did not cause, and
+``If-Match`` compares with the version as it stands when the command's turn comes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from domain.errors import (
     VersionMismatch,
 )
 from domain.fund import Fund
+from domain.locks import AggregateLocks
 from domain.organisation import Organisation
 from domain.person import Person
 from domain.project import Project
@@ -45,6 +49,15 @@ class Gongzhi(Application):
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
         self.command_log = self.recorder if isinstance(self.recorder, CommandLog) else None
+        self.aggregate_locks = self.construct_aggregate_locks()
+
+    def construct_aggregate_locks(self) -> AggregateLocks:
+        """In-process locks; a store that several processes share needs its own as well."""
+        return AggregateLocks()
+
+    def close(self) -> None:
+        self.aggregate_locks.close()
+        super().close()
 
     # Mechanics shared by every command
 
@@ -75,24 +88,28 @@ class Gongzhi(Application):
             raise IdempotencyKeyReused(f"Idempotency key {claim.key!r} was used for another request")
         return CommandResult(recorded.aggregate_id, recorded.version, recorded.position, recorded.extra, True)
 
-    def _command(self, decide: Callable[[], Decision]) -> CommandResult:
+    def _command(self, decide: Callable[[], Decision], writes: tuple[UUID, ...] = ()) -> CommandResult:
+        """Decides and saves under the locks of the aggregates it ``writes`` (none
+        for a new one, whose id nobody else knows yet)."""
         replayed = self._replay()
         if replayed is not None:
             return replayed
         claim = current_context().idempotency
-        for attempt in range(MAX_ATTEMPTS):
-            aggregate, extra = decide()
-            try:
-                recordings = self.save(aggregate, idempotency=(claim, extra))
-            except RecordConflictError:
-                replayed = self._replay()
-                if replayed is not None:
-                    return replayed
-                # Another writer won the race for this aggregate: back off a
-                # little (with jitter, so the losers do not collide again).
-                sleep(random.uniform(0, 0.002 * 2**attempt))
-                continue
-            return CommandResult(aggregate.id, aggregate.version, recordings[-1].notification.id, extra)
+        with self.aggregate_locks.holding(writes):
+            for attempt in range(MAX_ATTEMPTS):
+                aggregate, extra = decide()
+                try:
+                    recordings = self.save(aggregate, idempotency=(claim, extra))
+                except RecordConflictError:
+                    replayed = self._replay()  # a racing retry with the same key
+                    if replayed is not None:
+                        return replayed
+                    # Under the lock, only a writer that does not take it (a process
+                    # of an older version) gets there first: read again, after a
+                    # little while, with jitter.
+                    sleep(random.uniform(0, 0.002 * 2**attempt))
+                    continue
+                return CommandResult(aggregate.id, aggregate.version, recordings[-1].notification.id, extra)
         raise ConcurrencyConflict(f"Gave up after {MAX_ATTEMPTS} concurrent modifications")
 
     def _create(self, build: Callable[[], Aggregate]) -> CommandResult:
@@ -108,7 +125,7 @@ class Gongzhi(Application):
                 raise VersionMismatch(expected, aggregate.version)
             return aggregate, change(aggregate) or {}
 
-        return self._command(decide)
+        return self._command(decide, writes=(aggregate_id,))
 
     def _require_person(self, person_id: UUID, field: str) -> str:
         """A registered person's id; an erased person is named in nothing new."""

@@ -7,6 +7,8 @@ from typing import Any
 from eventsourcing.persistence import EventStore
 
 from domain.application import Gongzhi
+from domain.locks import AggregateLocks
+from infra.aggregate_locks import store_aggregate_locks
 from infra.privacy.keys import KeyRing
 from infra.privacy.mapper import PersonalDataMapper, PersonalEventStore
 from infra.settings import Settings, SettingsError
@@ -47,8 +49,9 @@ def application_env(settings: Settings) -> dict[str, str]:
 
 
 class StoredGongzhi(Gongzhi):
-    """The application with group commit of concurrent saves, and personal details
-    sealed with each person's key (``infra.privacy``)."""
+    """The application with group commit of concurrent saves, aggregate locks that
+    every process on the store takes (``infra.aggregate_locks``), and personal
+    details sealed with each person's key (``infra.privacy``)."""
 
     name = "Gongzhi"
 
@@ -65,6 +68,9 @@ class StoredGongzhi(Gongzhi):
             raise
         self.mapper = PersonalDataMapper(self.mapper.transcoder, keys)
         return PersonalEventStore(mapper=self.mapper, recorder=self.recorder)
+
+    def construct_aggregate_locks(self) -> AggregateLocks:
+        return store_aggregate_locks(self.recorder.datastore)  # type: ignore[attr-defined]
 
 
 def open_application(settings: Settings) -> Gongzhi:
