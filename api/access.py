@@ -19,7 +19,7 @@ from domain.application import Gongzhi
 from domain.fund import Fund
 from domain.organisation import Organisation
 from domain.person import Person
-from domain.principals import Principal, Role
+from domain.principals import Principal, PrincipalRole
 from domain.project import Project
 from infra.viewstore.queries import Within
 from infra.viewstore.runner import ViewRunner
@@ -37,9 +37,9 @@ class Reach:
 
 
 def reaches(principal: Principal, reach: Reach) -> bool:
-    if principal.role is Role.OFFICER:
+    if principal.role is PrincipalRole.OFFICER:
         return not principal.organisations.isdisjoint(reach.organisations)
-    if principal.role is Role.INTEGRATION:
+    if principal.role is PrincipalRole.INTEGRATION:
         return any(principal.covers(j) for j in reach.jurisdictions)
     return True
 
@@ -47,9 +47,9 @@ def reaches(principal: Principal, reach: Reach) -> bool:
 def within(principal: Principal) -> Within:
     """What of a list a principal may see: an officer, its organisations' rows; an
     integration, the rows within its jurisdictions; the others, everything."""
-    if principal.role is Role.OFFICER:
+    if principal.role is PrincipalRole.OFFICER:
         return Within(organisations=principal.organisations)
-    if principal.role is Role.INTEGRATION:
+    if principal.role is PrincipalRole.INTEGRATION:
         return Within(jurisdictions=principal.jurisdictions)
     return Within()
 

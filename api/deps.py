@@ -17,7 +17,7 @@ from api.auth import CurrentPrincipal
 from api.problems import BadRequest
 from domain.application import Gongzhi
 from domain.context import CommandContext, CommandResult, IdempotencyClaim, acting
-from domain.principals import Role
+from domain.principals import PrincipalRole
 
 P = ParamSpec("P")
 
@@ -77,7 +77,7 @@ async def command_context(
 ) -> CommandContext:
     """The actor is the authenticated principal; nothing the client says about itself counts."""
     if on_behalf_of is not None:
-        if principal.role is not Role.INTEGRATION:
+        if principal.role is not PrincipalRole.INTEGRATION:
             raise BadRequest(
                 400,
                 "Not an integration",

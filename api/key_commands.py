@@ -10,7 +10,7 @@ from datetime import datetime
 
 import orjson
 
-from domain.principals import ALL_SCOPES, Role
+from domain.principals import ALL_SCOPES, PrincipalRole
 from infra.keys import KeyRefused, KeyStore
 from infra.settings import Settings, load_settings
 
@@ -33,7 +33,7 @@ def first_admin_key(settings: Settings) -> str | None:
     with key_store(settings) as keys:
         if not keys.empty():
             return None
-        secret, _ = keys.create("admin", Role.ADMIN)
+        secret, _ = keys.create("admin", PrincipalRole.ADMIN)
         return secret
 
 
@@ -42,7 +42,7 @@ def _create(args: argparse.Namespace) -> int:
         try:
             secret, record = keys.create(
                 args.name,
-                Role(args.role),
+                PrincipalRole(args.role),
                 organisations=args.organisation,
                 jurisdictions=args.jurisdiction,
                 scopes=args.scope,
@@ -91,7 +91,7 @@ def add_key_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     actions = keys.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="issue a key; it is printed once")
     create.add_argument("--name", required=True, help="the principal, recorded as the actor of its commands")
-    create.add_argument("--role", required=True, choices=[str(r) for r in Role])
+    create.add_argument("--role", required=True, choices=[str(r) for r in PrincipalRole])
     create.add_argument(
         "--organisation", action="append", default=[], help="officer: an organisation id (repeatable)"
     )

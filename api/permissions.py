@@ -16,9 +16,11 @@ from uuid import UUID
 from api.access import Reaches, reaches
 from api.problems import Forbidden
 from domain.errors import InvalidValue, NotFound
-from domain.principals import Action, Principal, Resource, Role
+from domain.principals import Action, Principal, PrincipalRole, Resource
 
-ADMIN, OFFICER, AUDITOR, INTEGRATION, DASHBOARD = Role
+# By name, never by position: a new role must not shift a permission onto another.
+ADMIN, OFFICER, AUDITOR = PrincipalRole.ADMIN, PrincipalRole.OFFICER, PrincipalRole.AUDITOR
+INTEGRATION, DASHBOARD = PrincipalRole.INTEGRATION, PrincipalRole.DASHBOARD
 READ, WRITE = Action.READ, Action.WRITE
 
 
@@ -77,13 +79,17 @@ class JurisdictionInBody:
 
     def check(self, principal: Principal, found: Reaches, path: Mapping[str, str], body: Any) -> None:
         where = body.get(self.field) if isinstance(body, dict) else None
-        if principal.role is Role.INTEGRATION and isinstance(where, str) and not principal.covers(where):
+        if (
+            principal.role is PrincipalRole.INTEGRATION
+            and isinstance(where, str)
+            and not principal.covers(where)
+        ):
             raise Forbidden(f"{where!r} is outside this key's jurisdictions", self.field)
 
 
 @dataclass(frozen=True)
 class Rule:
-    roles: frozenset[Role]
+    roles: frozenset[PrincipalRole]
     resource: Resource | None = None
     action: Action = READ
     target: Target | None = None
@@ -96,12 +102,15 @@ class Rule:
             raise Forbidden(f"This key has no {self.resource}:{self.action} scope")
 
 
-PUBLIC = Rule(frozenset(Role))
+PUBLIC = Rule(frozenset(PrincipalRole))
 """Marks a route that needs no credentials; see ``is_public``."""
 
 
 def allow(
-    *roles: Role, resource: Resource | None = None, action: Action = READ, target: Target | None = None
+    *roles: PrincipalRole,
+    resource: Resource | None = None,
+    action: Action = READ,
+    target: Target | None = None,
 ) -> Rule:
     if INTEGRATION in roles and resource is None:
         raise ValueError("a rule that admits integrations names the resource their scopes must grant")
@@ -111,7 +120,8 @@ def allow(
 READERS = (ADMIN, AUDITOR, OFFICER, INTEGRATION)
 VIEW_READERS = (*READERS, DASHBOARD)
 
-PEOPLE, ORGANISATIONS, PROJECTS, FUNDS, VIEWS, PRIVACY = Resource
+PEOPLE, ORGANISATIONS, PROJECTS = Resource.PEOPLE, Resource.ORGANISATIONS, Resource.PROJECTS
+FUNDS, VIEWS, PRIVACY = Resource.FUNDS, Resource.VIEWS, Resource.PRIVACY
 
 organisation = InPath("organisation", "organisation_id")
 council = organisation

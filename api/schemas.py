@@ -25,10 +25,10 @@ from api.fields import (
 from domain.values import (
     DepartureReason,
     MemberCategory,
+    MemberRole,
     OrganisationKind,
     OrganisationStatus,
     ProjectStatus,
-    Role,
 )
 
 Phone = Annotated[str, StringConstraints(strict=True, pattern=r"^\+?[0-9][0-9 -]{2,30}$")]
@@ -58,13 +58,13 @@ class OrganisationCreate(Command):
 
 class MemberAdmit(Command):
     person_id: UUID
-    role: Role
+    role: MemberRole
     category: MemberCategory = MemberCategory.RESIDENT
     joined_on: BusinessDate | None = None
 
 
 class RoleChange(Command):
-    role: Role
+    role: MemberRole
 
 
 class Departure(Command):
@@ -164,7 +164,7 @@ class PersonPublic(BaseModel):
 
 class MemberPublic(BaseModel):
     person_id: UUID
-    role: Role
+    role: MemberRole
     category: MemberCategory
     joined_on: date
 

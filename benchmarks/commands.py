@@ -24,7 +24,7 @@ from benchmarks import load
 from benchmarks.support import STORES, api_servers
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
-from domain.principals import Role
+from domain.principals import PrincipalRole as Role
 from infra.persistence import open_application
 from infra.progress import Progress
 from infra.settings import Settings

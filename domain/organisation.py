@@ -19,9 +19,9 @@ from domain.errors import (
 from domain.values import (
     DepartureReason,
     MemberCategory,
+    MemberRole,
     OrganisationKind,
     OrganisationStatus,
-    Role,
     choice,
     jurisdiction_path,
 )
@@ -74,13 +74,13 @@ class Organisation(Aggregate):
             raise NotMember(f"Person {person_id} is not an active member") from None
 
     def _require_chair_free(self, role: str) -> None:
-        if role == Role.CHAIR and any(m.role == Role.CHAIR for m in self.members.values()):
+        if role == MemberRole.CHAIR and any(m.role == MemberRole.CHAIR for m in self.members.values()):
             raise ChairTaken(f"Organisation {self.id} already has an active chair")
 
     # Members
 
     def admit(self, person_id: str, role: str, category: str, joined_on: str) -> None:
-        choice(Role, "role", role)
+        choice(MemberRole, "role", role)
         choice(MemberCategory, "category", category)
         self.require_active()
         if person_id in self.members:
@@ -93,7 +93,7 @@ class Organisation(Aggregate):
         self.members[person_id] = Membership(person_id, role, category, joined_on)
 
     def change_role(self, person_id: str, role: str) -> None:
-        choice(Role, "role", role)
+        choice(MemberRole, "role", role)
         self._require_not_dissolved()
         membership = self._require_member(person_id)
         if membership.role == role:

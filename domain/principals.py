@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
-class Role(StrEnum):
+class PrincipalRole(StrEnum):
     ADMIN = "admin"
     OFFICER = "officer"  # acts for the organisations it names, and their funds and projects
     AUDITOR = "auditor"  # reads everything, including the audit trail; writes nothing
@@ -54,14 +54,14 @@ class Principal:
     """An authenticated caller. Its name is the actor recorded on the events it causes."""
 
     name: str
-    role: Role
+    role: PrincipalRole
     organisations: frozenset[str] = field(default_factory=frozenset)
     jurisdictions: tuple[str, ...] = ()
     scopes: frozenset[str] = field(default_factory=frozenset)
 
     def may(self, resource: Resource, action: Action) -> bool:
         """An integration's scope check; other roles are limited by their role alone."""
-        if self.role is not Role.INTEGRATION:
+        if self.role is not PrincipalRole.INTEGRATION:
             return True
         if scope_name(resource, action) in self.scopes:
             return True
@@ -73,4 +73,4 @@ class Principal:
 
     @property
     def sees_everything(self) -> bool:
-        return self.role in (Role.ADMIN, Role.AUDITOR, Role.DASHBOARD)
+        return self.role in (PrincipalRole.ADMIN, PrincipalRole.AUDITOR, PrincipalRole.DASHBOARD)

@@ -29,7 +29,7 @@ class OrganisationStatus(StrEnum):
     DISSOLVED = "dissolved"
 
 
-class Role(StrEnum):
+class MemberRole(StrEnum):
     CHAIR = "chair"
     VICE_CHAIR = "vice_chair"
     SECRETARY = "secretary"

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import orjson
 
-from domain.principals import ALL_SCOPES, Principal, Role
+from domain.principals import ALL_SCOPES, Principal, PrincipalRole
 from infra.database import Database
 
 KEYS_TABLE = "api_keys"
@@ -86,7 +86,7 @@ class KeyStore:
     def create(
         self,
         name: str,
-        role: Role,
+        role: PrincipalRole,
         *,
         organisations: Iterable[str] = (),
         jurisdictions: Iterable[str] = (),
@@ -97,7 +97,7 @@ class KeyStore:
         principal = _checked(
             Principal(
                 name,
-                Role(role),
+                PrincipalRole(role),
                 frozenset(_organisation_id(o) for o in organisations),
                 tuple(j.strip().strip("/") for j in jurisdictions),
                 frozenset(scopes),
@@ -168,7 +168,7 @@ class KeyStore:
 def _record(row: dict[str, Any]) -> KeyRecord:
     principal = Principal(
         row["name"],
-        Role(row["role"]),
+        PrincipalRole(row["role"]),
         frozenset(orjson.loads(row["organisations"])),
         tuple(orjson.loads(row["jurisdictions"])),
         frozenset(orjson.loads(row["scopes"])),
@@ -192,13 +192,13 @@ def _checked(principal: Principal) -> Principal:
     unknown = principal.scopes - set(ALL_SCOPES)
     if unknown:
         raise KeyRefused(f"unknown scope(s) {', '.join(sorted(unknown))}; known: {', '.join(ALL_SCOPES)}")
-    if principal.role is Role.OFFICER and not principal.organisations:
+    if principal.role is PrincipalRole.OFFICER and not principal.organisations:
         raise KeyRefused("an officer key names one or more organisations")
-    if principal.role is Role.INTEGRATION and not (principal.jurisdictions and principal.scopes):
+    if principal.role is PrincipalRole.INTEGRATION and not (principal.jurisdictions and principal.scopes):
         raise KeyRefused("an integration key names one or more jurisdiction prefixes and scopes")
-    if principal.role is not Role.OFFICER and principal.organisations:
+    if principal.role is not PrincipalRole.OFFICER and principal.organisations:
         raise KeyRefused("only officer keys name organisations")
-    if principal.role is not Role.INTEGRATION and (principal.jurisdictions or principal.scopes):
+    if principal.role is not PrincipalRole.INTEGRATION and (principal.jurisdictions or principal.scopes):
         raise KeyRefused("only integration keys have jurisdictions and scopes")
     if any(not j.strip("/") for j in principal.jurisdictions):
         raise KeyRefused("a jurisdiction prefix must not be empty")

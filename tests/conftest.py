@@ -21,7 +21,7 @@ import pytest
 from psycopg import sql
 
 from api.app import create_app
-from domain.principals import Role
+from domain.principals import PrincipalRole
 from infra.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -176,13 +176,13 @@ class Api:
         if (actor, organisation_id) not in self.tokens:
             keys = self.client.app.state.keys
             if organisation_id is None:
-                secret, _ = keys.create(actor, Role.ADMIN)
+                secret, _ = keys.create(actor, PrincipalRole.ADMIN)
             else:
-                secret, _ = keys.create(actor, Role.OFFICER, organisations=[organisation_id])
+                secret, _ = keys.create(actor, PrincipalRole.OFFICER, organisations=[organisation_id])
             self.tokens[actor, organisation_id] = secret
         return self.tokens[actor, organisation_id]
 
-    def key(self, name: str, role: Role, **scoping: Any) -> dict[str, str]:
+    def key(self, name: str, role: PrincipalRole, **scoping: Any) -> dict[str, str]:
         """Headers that authenticate as a new principal with this role and scoping."""
         secret, _ = self.client.app.state.keys.create(name, role, **scoping)
         return {"Authorization": f"Bearer {secret}"}

@@ -19,7 +19,7 @@ from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.schemas import MAX_INT64, PastState, StreamHistory
 from domain.application import Gongzhi
 from domain.errors import NotFound
-from domain.principals import Role
+from domain.principals import PrincipalRole
 from infra.audit import history
 from infra.audit.export import export_lines
 from infra.audit.history import StreamEvent
@@ -84,7 +84,7 @@ def stream_state(
         "aggregate_type": type(aggregate).__name__.lower(),
         "version": aggregate.version,
         "recorded_at": aggregate.modified_on,
-        "state": public(aggregate, full_id_number=reader.role is Role.ADMIN),
+        "state": public(aggregate, full_id_number=reader.role is PrincipalRole.ADMIN),
     }
     return OrjsonResponse(body)
 

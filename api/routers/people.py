@@ -10,7 +10,7 @@ from api.public import person_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import CommandAccepted, Erasure, PersonCreate, PersonPublic
 from domain.person import Person
-from domain.principals import Role
+from domain.principals import PrincipalRole
 
 router = APIRouter(prefix="/people", tags=["people"], responses=PROBLEM_RESPONSES)
 
@@ -25,7 +25,7 @@ async def register_person(body: PersonCreate, run: CommandsDep) -> OrjsonRespons
 def get_person(person_id: UUID, app: Application, reader: CurrentPrincipal) -> OrjsonResponse:
     """The ID-card number is masked but for its last four characters, except to admins."""
     person = app.get(Person, person_id)
-    return with_etag(person_public(person, full_id_number=reader.role is Role.ADMIN), person.version)
+    return with_etag(person_public(person, full_id_number=reader.role is PrincipalRole.ADMIN), person.version)
 
 
 @router.post("/{person_id}/erasure", response_model=CommandAccepted)

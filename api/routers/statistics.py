@@ -16,7 +16,7 @@ from api.fields import JurisdictionPrefix
 from api.problems import Forbidden
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.routers.views import NO_AS_OF, Queries
-from domain.principals import Principal, Role
+from domain.principals import Principal, PrincipalRole
 
 router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
 
@@ -30,7 +30,7 @@ Jurisdiction = Annotated[
 
 def _within_reach(principal: Principal, jurisdiction: str) -> str:
     """The prefix to count under: an integration's own when it names none, and never beyond it."""
-    if principal.role is not Role.INTEGRATION:
+    if principal.role is not PrincipalRole.INTEGRATION:
         return jurisdiction
     if not jurisdiction and len(principal.jurisdictions) == 1:
         return principal.jurisdictions[0]

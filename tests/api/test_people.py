@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from domain.principals import Role
+from domain.principals import PrincipalRole
 
 if TYPE_CHECKING:
     from tests.conftest import Api
@@ -27,7 +27,7 @@ def test_registering_a_person_answers_id_version_and_position(api: Api) -> None:
 def test_a_registered_person_reads_back_with_the_id_number_masked(api: Api) -> None:
     person = api.person("  李明  ", phone="0573-8888 1234", id_number="33048319800101123X")
 
-    response = api.client.get(f"/people/{person}", headers=api.key("auditor_zhou", Role.AUDITOR))
+    response = api.client.get(f"/people/{person}", headers=api.key("auditor_zhou", PrincipalRole.AUDITOR))
 
     assert response.status_code == 200
     assert response.headers["ETag"] == '"1"'

@@ -11,7 +11,7 @@ import pytest
 
 from api.problems import TooManyRequests
 from api.rate_limit import RateLimiter
-from domain.principals import Role
+from domain.principals import PrincipalRole
 from infra.settings import Settings, SettingsError, load_settings
 from tests.conftest import ANONYMOUS, TEST_MASTER_KEY, Api, assert_problem, serving
 
@@ -150,7 +150,7 @@ def test_a_key_over_the_rate_limit_is_refused_with_retry_after(
         assert_problem(response, 429)
         assert response.json()["type"] == "/problems/too-many-requests"
         assert int(response.headers["Retry-After"]) >= 1
-        other = api.key("dashboard", Role.DASHBOARD)
+        other = api.key("dashboard", PrincipalRole.DASHBOARD)
         assert api.client.get("/views/status", headers=other).status_code == 200
 
 

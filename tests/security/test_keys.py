@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from domain.principals import Role
+from domain.principals import PrincipalRole
 from infra.keys import KEY_PATTERN, KeyRefused, KeyStore
 from tests.conftest import ANONYMOUS, assert_problem
 from tests.security.worlds import A_DISTRICT, World, app_of
@@ -70,8 +70,8 @@ def test_anything_but_a_current_key_is_refused(shared_api: Api, world: World, au
 
 def test_a_key_with_another_keys_id_or_a_changed_secret_is_refused(shared_api: Api, world: World) -> None:
     api = shared_api
-    secret, _ = keys(api).create("li.clerk", Role.ADMIN)
-    other, _ = keys(api).create("li.other", Role.ADMIN)
+    secret, _ = keys(api).create("li.clerk", PrincipalRole.ADMIN)
+    other, _ = keys(api).create("li.other", PrincipalRole.ADMIN)
     key_id, real = KEY_PATTERN.match(secret).groups()  # type: ignore[union-attr]
     other_secret = KEY_PATTERN.match(other).groups()[1]  # type: ignore[union-attr]
     changed = ("B" if real[0] != "B" else "C") + real[1:]
@@ -82,7 +82,7 @@ def test_a_key_with_another_keys_id_or_a_changed_secret_is_refused(shared_api: A
 
 
 def test_the_scheme_is_case_insensitive(shared_api: Api, world: World) -> None:
-    secret, _ = keys(shared_api).create("li.lowercase", Role.AUDITOR)
+    secret, _ = keys(shared_api).create("li.lowercase", PrincipalRole.AUDITOR)
 
     response = shared_api.client.get(f"/funds/{world.a.fund}", headers={"Authorization": f"bearer {secret}"})
 
@@ -94,7 +94,7 @@ def test_the_scheme_is_case_insensitive(shared_api: Api, world: World) -> None:
 
 def test_a_revoked_key_is_refused_from_the_next_request(shared_api: Api, world: World) -> None:
     api, a = shared_api, world.a
-    secret, record = keys(api).create("zhou.leaving", Role.OFFICER, organisations=[a.organisation])
+    secret, record = keys(api).create("zhou.leaving", PrincipalRole.OFFICER, organisations=[a.organisation])
     donation = {"amount_fen": 100, "donor_name": "沈先生"}
     assert api.client.get(f"/funds/{a.fund}", headers=bearer(secret)).status_code == 200
 
@@ -111,13 +111,13 @@ def test_revoking_one_key_leaves_the_principals_others_and_revoking_by_name_ends
 ) -> None:
     api, fund = shared_api, f"/funds/{world.a.fund}"
     first, record = keys(api).create(
-        "bureau.sync", Role.INTEGRATION, jurisdictions=[A_DISTRICT], scopes=["funds:read"]
+        "bureau.sync", PrincipalRole.INTEGRATION, jurisdictions=[A_DISTRICT], scopes=["funds:read"]
     )
     second, _ = keys(api).create(
-        "bureau.sync", Role.INTEGRATION, jurisdictions=[A_DISTRICT], scopes=["funds:read"]
+        "bureau.sync", PrincipalRole.INTEGRATION, jurisdictions=[A_DISTRICT], scopes=["funds:read"]
     )
     unrelated, _ = keys(api).create(
-        "bureau.other", Role.INTEGRATION, jurisdictions=[A_DISTRICT], scopes=["funds:read"]
+        "bureau.other", PrincipalRole.INTEGRATION, jurisdictions=[A_DISTRICT], scopes=["funds:read"]
     )
 
     keys(api).revoke(record.id)
@@ -132,8 +132,12 @@ def test_revoking_one_key_leaves_the_principals_others_and_revoking_by_name_ends
 def test_an_expired_key_is_refused(shared_api: Api, world: World) -> None:
     api, fund = shared_api, f"/funds/{world.a.fund}"
     now = datetime.now(UTC)
-    expired, _ = keys(api).create("temp.expired", Role.AUDITOR, expires_at=now - timedelta(seconds=1))
-    current, record = keys(api).create("temp.current", Role.AUDITOR, expires_at=now + timedelta(hours=1))
+    expired, _ = keys(api).create(
+        "temp.expired", PrincipalRole.AUDITOR, expires_at=now - timedelta(seconds=1)
+    )
+    current, record = keys(api).create(
+        "temp.current", PrincipalRole.AUDITOR, expires_at=now + timedelta(hours=1)
+    )
 
     assert_unauthenticated(api.client.get(fund, headers=bearer(expired)))
     assert api.client.get(fund, headers=bearer(current)).status_code == 200
@@ -143,7 +147,9 @@ def test_an_expired_key_is_refused(shared_api: Api, world: World) -> None:
 
 def test_an_expiry_without_a_time_zone_is_refused(shared_api: Api) -> None:
     with pytest.raises(KeyRefused, match="time zone"):
-        keys(shared_api).create("temp.naive", Role.AUDITOR, expires_at=datetime.now() + timedelta(hours=1))
+        keys(shared_api).create(
+            "temp.naive", PrincipalRole.AUDITOR, expires_at=datetime.now() + timedelta(hours=1)
+        )
 
 
 # Storage
@@ -151,7 +157,7 @@ def test_an_expiry_without_a_time_zone_is_refused(shared_api: Api) -> None:
 
 def test_the_key_table_holds_no_secret(shared_api: Api) -> None:
     store = keys(shared_api)
-    secret, record = store.create("storage.check", Role.ADMIN)
+    secret, record = store.create("storage.check", PrincipalRole.ADMIN)
     raw = KEY_PATTERN.match(secret)[2]  # type: ignore[index]
 
     rows = store.database.query(f"SELECT * FROM {store.table} WHERE id = ?", [record.id])
@@ -165,7 +171,7 @@ def test_the_key_table_holds_no_secret(shared_api: Api) -> None:
 
 
 def test_secrets_are_long_and_never_repeat(shared_api: Api) -> None:
-    made = [keys(shared_api).create(f"many.{i}", Role.DASHBOARD)[0] for i in range(20)]
+    made = [keys(shared_api).create(f"many.{i}", PrincipalRole.DASHBOARD)[0] for i in range(20)]
 
     secrets = [KEY_PATTERN.match(secret).groups()[1] for secret in made]  # type: ignore[union-attr]
     assert len(set(secrets)) == len(set(made)) == 20
@@ -175,19 +181,27 @@ def test_secrets_are_long_and_never_repeat(shared_api: Api) -> None:
 @pytest.mark.parametrize(
     ("role", "scoping", "reason"),
     [
-        (Role.OFFICER, {}, "names one or more organisations"),
-        (Role.OFFICER, {"organisations": ["龙翔"]}, "not an organisation id"),
-        (Role.INTEGRATION, {"jurisdictions": [A_DISTRICT]}, "jurisdiction prefixes and scopes"),
-        (Role.INTEGRATION, {"scopes": ["funds:read"]}, "jurisdiction prefixes and scopes"),
-        (Role.INTEGRATION, {"jurisdictions": [A_DISTRICT], "scopes": ["funds:admin"]}, "unknown scope"),
-        (Role.INTEGRATION, {"jurisdictions": ["/"], "scopes": ["funds:read"]}, "must not be empty"),
-        (Role.ADMIN, {"scopes": ["funds:read"]}, "only integration keys"),
-        (Role.DASHBOARD, {"jurisdictions": [A_DISTRICT]}, "only integration keys"),
-        (Role.AUDITOR, {"organisations": ["0c2c5f4e-43d0-4a57-9a41-1b3f0a3f6d5e"]}, "only officer keys"),
+        (PrincipalRole.OFFICER, {}, "names one or more organisations"),
+        (PrincipalRole.OFFICER, {"organisations": ["龙翔"]}, "not an organisation id"),
+        (PrincipalRole.INTEGRATION, {"jurisdictions": [A_DISTRICT]}, "jurisdiction prefixes and scopes"),
+        (PrincipalRole.INTEGRATION, {"scopes": ["funds:read"]}, "jurisdiction prefixes and scopes"),
+        (
+            PrincipalRole.INTEGRATION,
+            {"jurisdictions": [A_DISTRICT], "scopes": ["funds:admin"]},
+            "unknown scope",
+        ),
+        (PrincipalRole.INTEGRATION, {"jurisdictions": ["/"], "scopes": ["funds:read"]}, "must not be empty"),
+        (PrincipalRole.ADMIN, {"scopes": ["funds:read"]}, "only integration keys"),
+        (PrincipalRole.DASHBOARD, {"jurisdictions": [A_DISTRICT]}, "only integration keys"),
+        (
+            PrincipalRole.AUDITOR,
+            {"organisations": ["0c2c5f4e-43d0-4a57-9a41-1b3f0a3f6d5e"]},
+            "only officer keys",
+        ),
     ],
 )
 def test_a_key_whose_role_and_scoping_disagree_is_not_issued(
-    shared_api: Api, role: Role, scoping: dict[str, Any], reason: str
+    shared_api: Api, role: PrincipalRole, scoping: dict[str, Any], reason: str
 ) -> None:
     store = keys(shared_api)
     before = len(store.all())

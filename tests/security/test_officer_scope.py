@@ -13,7 +13,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.principals import Role
+from domain.principals import PrincipalRole
 from tests.conftest import assert_problem
 from tests.security.worlds import (
     A_DISTRICT,
@@ -236,7 +236,7 @@ def test_the_approver_is_another_officer_of_the_funds_organisation(api: Api) -> 
         approvals,
         status=403,
         headers=api.key(
-            "finance.bureau", Role.INTEGRATION, jurisdictions=[A_DISTRICT], scopes=["funds:write"]
+            "finance.bureau", PrincipalRole.INTEGRATION, jurisdictions=[A_DISTRICT], scopes=["funds:write"]
         ),
     )
     api.refuses(approvals, status=404, headers=officer(api, "li.other", other))

@@ -24,7 +24,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from api.permissions import PERMISSIONS, InPath
-from domain.principals import ALL_SCOPES, Action, Resource, Role, scope_name
+from domain.principals import ALL_SCOPES, Action, PrincipalRole, Resource, scope_name
 from tests.conftest import ANONYMOUS, assert_problem
 from tests.security.worlds import (
     A_DISTRICT,
@@ -45,9 +45,12 @@ if TYPE_CHECKING:
 
     from tests.conftest import Api
 
-ADMIN, OFFICER, AUDITOR, INTEGRATION, DASHBOARD = Role
-READ, WRITE, ERASE = Action
-PEOPLE, ORGANISATIONS, PROJECTS, FUNDS, VIEWS, PRIVACY = Resource
+# By name, never by position: a new role must not shift a permission onto another.
+ADMIN, OFFICER, AUDITOR = PrincipalRole.ADMIN, PrincipalRole.OFFICER, PrincipalRole.AUDITOR
+INTEGRATION, DASHBOARD = PrincipalRole.INTEGRATION, PrincipalRole.DASHBOARD
+READ, WRITE, ERASE = Action.READ, Action.WRITE, Action.ERASE
+PEOPLE, ORGANISATIONS, PROJECTS = Resource.PEOPLE, Resource.ORGANISATIONS, Resource.PROJECTS
+FUNDS, VIEWS, PRIVACY = Resource.FUNDS, Resource.VIEWS, Resource.PRIVACY
 
 STALE = {"If-Match": '"999999"'}
 JURISDICTION = "body:jurisdiction"
@@ -79,7 +82,7 @@ Body = Callable[[World], Any] | None
 
 @dataclass(frozen=True)
 class Expect:
-    roles: frozenset[Role] | None
+    roles: frozenset[PrincipalRole] | None
     """The roles that may call the route; None for a public route."""
     resource: Resource | None = None
     action: Action = READ
@@ -92,7 +95,9 @@ def public() -> Expect:
     return Expect(None)
 
 
-def only(*roles: Role, resource: Resource | None = None, action: Action = READ, **rest: Any) -> Expect:
+def only(
+    *roles: PrincipalRole, resource: Resource | None = None, action: Action = READ, **rest: Any
+) -> Expect:
     return Expect(frozenset(roles), resource, action, **rest)
 
 
@@ -118,7 +123,7 @@ def read(resource: Resource, target: str) -> Expect:
 
 
 def write(
-    resource: Resource, target: str | None, body: Body = None, roles: tuple[Role, ...] = WRITERS
+    resource: Resource, target: str | None, body: Body = None, roles: tuple[PrincipalRole, ...] = WRITERS
 ) -> Expect:
     return only(*roles, resource=resource, action=WRITE, target=target, body=body)
 
@@ -257,7 +262,7 @@ def path_values(world: World) -> dict[str, str]:
 @dataclass(frozen=True)
 class Who:
     name: str
-    role: Role | None
+    role: PrincipalRole | None
     """None: not authenticated."""
     reaches_a: bool = False
     lacking: bool = False

@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from domain.context import CommandContext, acting
-from domain.principals import Role
+from domain.principals import PrincipalRole
 from infra.persistence import open_application
 from infra.settings import Settings
 from tests.conftest import backend_settings, serving
@@ -78,7 +78,7 @@ def test_a_detail_never_given_stays_null(api: Api) -> None:
 
 def test_a_person_reads_back_in_clear_with_the_id_number_masked(api: Api) -> None:
     person = register(api)
-    auditor = api.key("auditor_zhou", Role.AUDITOR)
+    auditor = api.key("auditor_zhou", PrincipalRole.AUDITOR)
 
     assert api.client.get(f"/people/{person}", headers=auditor).json() == {
         "id": person,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from domain.principals import Role
+from domain.principals import PrincipalRole
 from tests.conftest import assert_problem
 from tests.security.test_permission_matrix import EXPECTED, operations, path_values
 from tests.security.worlds import World, app_of
@@ -27,8 +27,8 @@ def commands(api: Api, world: World) -> list[tuple[str, str, object]]:
     return found
 
 
-@pytest.mark.parametrize("role", [Role.AUDITOR, Role.DASHBOARD])
-def test_auditors_and_dashboards_write_nothing(shared_api: Api, world: World, role: Role) -> None:
+@pytest.mark.parametrize("role", [PrincipalRole.AUDITOR, PrincipalRole.DASHBOARD])
+def test_auditors_and_dashboards_write_nothing(shared_api: Api, world: World, role: PrincipalRole) -> None:
     api = shared_api
     key = api.key(f"{role}-writes", role)
 
@@ -41,7 +41,7 @@ def test_auditors_and_dashboards_write_nothing(shared_api: Api, world: World, ro
 
 def test_an_auditor_reads_objects_views_and_the_audit_trail(shared_api: Api, world: World) -> None:
     api, a = shared_api, world.a
-    auditor = api.key("discipline.inspector", Role.AUDITOR)
+    auditor = api.key("discipline.inspector", PrincipalRole.AUDITOR)
 
     for path in (
         f"/funds/{a.fund}",
@@ -61,7 +61,7 @@ def test_a_dashboard_reads_views_and_statistics_but_not_objects_or_the_audit_tra
     shared_api: Api, world: World
 ) -> None:
     api, a = shared_api, world.a
-    dashboard = api.key("city.big-screen", Role.DASHBOARD)
+    dashboard = api.key("city.big-screen", PrincipalRole.DASHBOARD)
 
     for path in (
         "/views/statistics",

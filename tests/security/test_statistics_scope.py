@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.principals import Role
+from domain.principals import PrincipalRole
 from tests.conftest import ANONYMOUS, assert_problem
 from tests.security.worlds import (
     A_DISTRICT,
@@ -115,7 +115,7 @@ def test_an_integration_without_the_views_scope_counts_nothing(shared_api: Api, 
 
 def test_dashboards_and_auditors_count_anywhere_officers_not_at_all(shared_api: Api, world: World) -> None:
     api = shared_api
-    for role in (Role.DASHBOARD, Role.AUDITOR):
+    for role in (PrincipalRole.DASHBOARD, PrincipalRole.AUDITOR):
         key = api.key(f"{role}-statistics", role)
         assert statistics(api, key, PROVINCE).json()["figures"] == figures(api, PROVINCE)
     assert_problem(

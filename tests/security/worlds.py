@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from domain.principals import ALL_SCOPES, Role
+from domain.principals import ALL_SCOPES, PrincipalRole
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -81,25 +81,25 @@ def views_caught_up(api: Api, timeout: float = 10.0) -> None:
 
 
 def officer(api: Api, name: str, *organisations: str) -> dict[str, str]:
-    return api.key(name, Role.OFFICER, organisations=list(organisations))
+    return api.key(name, PrincipalRole.OFFICER, organisations=list(organisations))
 
 
 def integration(
     api: Api, name: str, *jurisdictions: str, scopes: tuple[str, ...] = ALL_SCOPES
 ) -> dict[str, str]:
-    return api.key(name, Role.INTEGRATION, jurisdictions=list(jurisdictions), scopes=list(scopes))
+    return api.key(name, PrincipalRole.INTEGRATION, jurisdictions=list(jurisdictions), scopes=list(scopes))
 
 
 def revoked_key(api: Api, name: str) -> dict[str, str]:
     """An admin key, revoked."""
-    headers = api.key(name, Role.ADMIN)
+    headers = api.key(name, PrincipalRole.ADMIN)
     assert app_of(api).state.keys.revoke(name)
     return headers
 
 
 def expired_key(api: Api, name: str) -> dict[str, str]:
     """An admin key whose expiry has passed."""
-    return api.key(name, Role.ADMIN, expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    return api.key(name, PrincipalRole.ADMIN, expires_at=datetime.now(UTC) - timedelta(seconds=1))
 
 
 def unknown_key() -> dict[str, str]:
