@@ -17,7 +17,6 @@ import os
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from benchmarks.generate import generate
 from benchmarks.rebuild import raw_floor
 from benchmarks.support import STORES, measure_apart, print_measurement
 from infra.audit.keys import signing_key
@@ -27,6 +26,7 @@ from infra.audit.verify import verify
 from infra.persistence import open_application
 from infra.progress import Progress
 from infra.settings import Settings, load_settings
+from testing.generate import generate
 
 
 def verification(settings: Settings) -> int:

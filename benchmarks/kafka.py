@@ -29,7 +29,6 @@ from uuid import uuid4
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from benchmarks.generate import generate
 from benchmarks.support import STORES
 from infra.contract import TOPICS, to_message
 from infra.kafka_projection import KafkaFeeder
@@ -39,6 +38,7 @@ from infra.relay import Relay, ensure_topics, producer_config
 from infra.settings import Settings
 from infra.views import open_views
 from projections.events import records
+from testing.generate import generate
 
 
 @contextmanager
@@ -47,7 +47,7 @@ def broker() -> Iterator[str]:
     if external:
         yield external
         return
-    from tests.kafka_broker import Broker
+    from testing.broker import Broker
 
     with Broker() as started:
         yield started.bootstrap_servers

@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 import psycopg
 
 from infra.settings import Settings, load_settings
+from testing.processes import free_port, settings_env
 
 POSTGRES_URL = os.environ.get("GONGZHI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 MASTER_KEY = os.environ.get("GONGZHI_MASTER_KEY") or base64.b64encode(os.urandom(32)).decode()
@@ -80,26 +80,6 @@ def _own_peak_kib() -> int:
             return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     except (OSError, StopIteration):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    env = dict(
-        os.environ,
-        GONGZHI_DATA_DIR=str(settings.data_dir),
-        GONGZHI_MASTER_KEY=settings.master_key.get_secret_value(),
-    )
-    if settings.database_url:
-        env |= {
-            "GONGZHI_DATABASE_URL": settings.database_url,
-            "GONGZHI_DATABASE_SCHEMA": settings.database_schema,
-        }
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -11,8 +11,8 @@ from tests.conftest import serving
 
 if TYPE_CHECKING:
     from infra.settings import Settings
+    from testing.broker import Broker, ExternalBroker
     from tests.conftest import Api
-    from tests.kafka_broker import Broker, ExternalBroker
 
 RELAY_LAG = "gongzhi_relay_lag_events"
 

@@ -15,9 +15,9 @@ from infra.audit.keys import key_id, private_key
 from infra.audit.tables import audit_tables
 from infra.contract import CHECKPOINT_TOPIC
 from infra.settings import Settings
+from testing.broker import Broker, ExternalBroker
 from tests.audit.tampering import SEAL_EVERY, audit, audit_settings, auditor_api, sealer, village_story
 from tests.conftest import Api, serving
-from tests.kafka_broker import Broker, ExternalBroker
 
 __all__ = ["audit_settings", "auditor_api"]  # fixtures
 

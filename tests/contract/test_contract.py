@@ -20,7 +20,6 @@ import orjson
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from benchmarks.generate import generate
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from infra.contract import (
@@ -43,6 +42,7 @@ from infra.persistence import open_application
 from infra.privacy.mapper import in_clear
 from infra.settings import load_settings
 from projections.events import EventRecord, records
+from testing.generate import generate
 from tests.asyncapi_schema import asyncapi_reference_errors, validate_asyncapi
 from tests.conftest import TEST_MASTER_KEY, assert_problem
 

@@ -10,7 +10,7 @@ import pytest
 from domain.application import Gongzhi
 from infra.persistence import open_application
 from infra.settings import Settings
-from tests.kafka_broker import Broker, ExternalBroker
+from testing.broker import Broker, ExternalBroker
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchmarks.generate import generate
-from benchmarks.support import settings_env
 from infra.persistence import open_application
 from infra.relay import Relay
 from infra.settings import Settings
+from testing.generate import generate
+from testing.processes import settings_env
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

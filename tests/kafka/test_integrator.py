@@ -16,7 +16,7 @@ from infra.demo import DemoLoader
 from infra.persistence import open_application
 from infra.relay import Relay
 from infra.settings import Settings
-from tests.kafka_broker import Broker, ExternalBroker
+from testing.broker import Broker, ExternalBroker
 
 PUBLISHED_TOPICS = ["gongzhi.person", "gongzhi.organisation", "gongzhi.project", "gongzhi.fund"]
 

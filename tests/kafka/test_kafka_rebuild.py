@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from benchmarks.generate import generate
-from benchmarks.support import settings_env
 from domain.application import Gongzhi
 from infra.contract import TOPICS
 from infra.demo import DemoLoader
@@ -21,6 +19,8 @@ from infra.progress import Progress
 from infra.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
+from testing.generate import generate
+from testing.processes import settings_env
 from tests.conftest import serving
 from tests.kafka.running import Projector, Publisher, projector_env, reading, wait_for_assignments
 from tests.kafka.support import (

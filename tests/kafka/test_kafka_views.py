@@ -11,7 +11,6 @@ import time
 import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from benchmarks.generate import generate
 from domain.application import Gongzhi
 from infra.contract import DEAD_LETTER_TOPIC, to_message
 from infra.demo import DemoLoader
@@ -20,6 +19,7 @@ from infra.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
 from projections.events import records
+from testing.generate import generate
 from tests.conftest import serving
 from tests.kafka.running import projector_env
 from tests.kafka.support import (

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.generate import generate
 from domain.application import Gongzhi
 from infra.contract import TOPICS
 from infra.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
+from testing.generate import generate
 from tests.kafka.running import Projector, wait_for_assignments
 from tests.kafka.support import (
     applied_versions,

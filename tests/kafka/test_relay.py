@@ -15,8 +15,6 @@ from uuid import uuid4
 
 import pytest
 
-from benchmarks.generate import generate
-from benchmarks.support import settings_env
 from domain.application import Gongzhi
 from infra.demo import DemoLoader
 from infra.kafka_projection import KafkaFeeder
@@ -24,8 +22,10 @@ from infra.persistence import open_application
 from infra.relay import BATCH_SIZE, Relay
 from infra.settings import Settings
 from infra.views import open_views
+from testing.broker import Broker, ExternalBroker
+from testing.generate import generate
+from testing.processes import settings_env
 from tests.kafka.support import assert_fed_views_equal_a_rebuild, by_aggregate, read_all
-from tests.kafka_broker import Broker, ExternalBroker
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from typing import TypeVar
 
 import httpx
 
-from benchmarks.support import free_port, settings_env
 from infra.settings import Settings
+from testing.processes import free_port, settings_env
 
 REPO = Path(__file__).resolve().parents[2]
 STORE_SETTINGS = ("GONGZHI_DATA_DIR", "GONGZHI_MASTER_KEY", "GONGZHI_DATABASE_URL", "GONGZHI_DATABASE_SCHEMA")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from infra.database import Database
@@ -19,6 +18,7 @@ from infra.viewstore.runner import ViewRunner
 from infra.viewstore.statements import Statement
 from infra.viewstore.tables import UnitOfWork, ViewTables
 from projections.events import EventRecord, records
+from testing.generate import generate
 from tests.conftest import BACKENDS
 from tests.projections.test_runner import digest
 

@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from benchmarks.support import settings_env
 from domain.application import Gongzhi
 from infra.database import Busy
 from infra.demo import DemoLoader
@@ -19,6 +18,7 @@ from infra.kafka_rebuild import rebuild_from_kafka
 from infra.settings import Settings
 from infra.views import open_views
 from infra.viewstore.runner import REBUILD_RUNNING, ViewRunner
+from testing.processes import settings_env
 from tests.projections.test_runner import digests
 
 HOLD_THE_LOCK = """

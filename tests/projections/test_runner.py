@@ -12,8 +12,6 @@ import time
 import orjson
 import pytest
 
-from benchmarks.generate import generate
-from benchmarks.support import settings_env
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from infra.demo import DemoLoader
@@ -26,6 +24,8 @@ from infra.viewstore.tables import ViewTables
 from projections import ALL_VIEWS, fold
 from projections.events import EventRecord, records
 from projections.rows import MemoryRows, View
+from testing.generate import generate
+from testing.processes import settings_env
 
 
 def digest(tables: ViewTables) -> str:
