@@ -15,8 +15,8 @@ from infra.settings import load_settings
 
 def _seal(args: argparse.Namespace) -> int:
     """Seals checkpoints until interrupted (or, with --once, everything recorded so far)."""
-    from infra.audit.keys import signing_key
     from infra.audit.sealer import Sealer
+    from infra.audit.signing_key import signing_key
     from infra.persistence import open_application
 
     settings = load_settings()
@@ -46,7 +46,7 @@ def _seal(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from infra.audit.keys import public_key, verification_key
+    from infra.audit.signing_key import public_key, verification_key
     from infra.audit.tables import audit_tables
     from infra.audit.verify import verify, verify_stream
     from infra.persistence import open_application
@@ -66,8 +66,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _verify_export(args: argparse.Namespace) -> int:
-    from infra.audit.keys import public_key
     from infra.audit.offline import verify_export
+    from infra.audit.signing_key import public_key
 
     try:
         key = public_key(args.public_key)
@@ -78,7 +78,7 @@ def _verify_export(args: argparse.Namespace) -> int:
 
 
 def _public_key(_: argparse.Namespace) -> int:
-    from infra.audit.keys import key_id, public_text, signing_key
+    from infra.audit.signing_key import key_id, public_text, signing_key
 
     key = signing_key(load_settings()).public_key()
     print(public_text(key))

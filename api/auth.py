@@ -17,7 +17,7 @@ from api.permissions import Rule, is_public, rule_for
 from api.problems import Forbidden, Unauthenticated
 from api.rate_limit import limit
 from domain.principals import Principal
-from infra.keys import KeyStore
+from infra.api_keys import KeyStore
 
 
 def _bearer_token(request: Request) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 import orjson
 
 from domain.principals import ALL_SCOPES, PrincipalRole
-from infra.keys import KeyRefused, KeyStore
+from infra.api_keys import KeyRefused, KeyStore
 from infra.settings import Settings, load_settings
 
 

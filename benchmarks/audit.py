@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from benchmarks.rebuild import raw_floor
 from benchmarks.support import STORES, measure_apart, print_measurement
-from infra.audit.keys import signing_key
 from infra.audit.sealer import Sealer
+from infra.audit.signing_key import signing_key
 from infra.audit.tables import audit_tables
 from infra.audit.verify import verify
 from infra.persistence import open_application

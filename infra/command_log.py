@@ -7,7 +7,7 @@ events. The store position of a remembered command is read back from the
 events table, where it is the notification id of the command's last event.
 
 The audit hashes are written in that transaction too, and so are the person
-keys that the events make or destroy (``infra.privacy.keys``).
+keys that the events make or destroy (``infra.privacy.person_keys``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from domain.context import IdempotencyClaim, RecordedCommand
 from infra.audit.chain import Link
 from infra.audit.recording import LINKS_KWARG, ChainWriter
 from infra.audit.tables import PostgresAuditTables, SQLiteAuditTables
-from infra.privacy.keys import PostgresPersonKeys, SQLitePersonKeys
+from infra.privacy.person_keys import PostgresPersonKeys, SQLitePersonKeys
 from infra.record_reading import PostgresRecordReading, SQLiteRecordReading
 
 COMMAND_LOG_TABLE = "command_log"

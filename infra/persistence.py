@@ -9,8 +9,8 @@ from eventsourcing.persistence import EventStore
 from domain.application import Gongzhi
 from domain.locks import AggregateLocks
 from infra.aggregate_locks import store_aggregate_locks
-from infra.privacy.keys import KeyRing
 from infra.privacy.mapper import PersonalDataMapper, PersonalEventStore
+from infra.privacy.person_keys import KeyRing
 from infra.settings import Settings, SettingsError
 from infra.setup_lock import store_setup
 

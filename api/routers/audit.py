@@ -23,7 +23,7 @@ from domain.principals import PrincipalRole
 from infra.audit import history
 from infra.audit.export import export_lines
 from infra.audit.history import StreamEvent
-from infra.audit.keys import verification_key
+from infra.audit.signing_key import verification_key
 from infra.audit.state import NoStateThen, past_state
 from infra.audit.tables import audit_tables
 from infra.audit.verify import verify, verify_stream

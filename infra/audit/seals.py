@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from infra.audit.checkpoint import GENESIS_RUNNING, Checkpoint, RunningHash, positions
-from infra.audit.keys import key_id
 from infra.audit.report import Failure, Kind
+from infra.audit.signing_key import key_id
 
 
 def header_failure(

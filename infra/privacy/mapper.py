@@ -25,7 +25,7 @@ from domain.errors import AlreadyErased
 from domain.person import Person
 from infra.group_commit import GroupCommitEventStore
 from infra.privacy.crypto import is_sealed, seal, unseal
-from infra.privacy.keys import KeyChange, KeyedStoredEvent, KeyRing
+from infra.privacy.person_keys import KeyChange, KeyedStoredEvent, KeyRing
 from projections.events import EventRecord
 
 Event = DomainEventProtocol[UUID]

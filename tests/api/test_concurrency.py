@@ -17,7 +17,7 @@ import uvicorn
 
 from api.app import create_app
 from domain.principals import PrincipalRole as Role
-from infra.keys import KeyStore
+from infra.api_keys import KeyStore
 from infra.settings import Settings
 
 DONATED_FEN = 10_000

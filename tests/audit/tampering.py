@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
 from infra.audit.checkpoint import Checkpoint
-from infra.audit.keys import private_key
 from infra.audit.report import Report
 from infra.audit.sealer import Sealer
+from infra.audit.signing_key import private_key
 from infra.audit.tables import audit_tables
 from infra.audit.verify import verify
 from infra.persistence import SQLITE_FILE

@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from api.cli import main
-from infra.audit.keys import private_key, public_text
 from infra.audit.offline import verify_export
 from infra.audit.report import Kind
+from infra.audit.signing_key import private_key, public_text
 from infra.settings import Settings
 from tests.audit.tampering import audit_settings, auditor_api, seal, village_story
 from tests.conftest import Api

@@ -13,7 +13,7 @@ import pytest
 
 from api.cli import main
 from api.key_commands import first_admin_key, key_store
-from infra.keys import KEY_PATTERN
+from infra.api_keys import KEY_PATTERN
 from infra.settings import Settings
 from tests.conftest import assert_problem
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from domain.principals import PrincipalRole
-from infra.keys import KEY_PATTERN, KeyRefused, KeyStore
+from infra.api_keys import KEY_PATTERN, KeyRefused, KeyStore
 from tests.conftest import ANONYMOUS, assert_problem
 from tests.security.worlds import A_DISTRICT, World, app_of
 
