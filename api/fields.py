@@ -1,6 +1,7 @@
 """The kinds of value requests carry, as pydantic types: free text, jurisdictions and
-business dates. The rules are the domain's (``domain.text``, ``domain.values``); these
-types apply them to bodies and query parameters alike, and publish them in the document.
+business dates. The rules are the domain's (``domain.text``, ``domain.jurisdiction``,
+``domain.values``); these types apply them to bodies and query parameters alike, and
+publish them in the document.
 
 Text is strict (a string, never a number), at most ``max_length`` characters as sent,
 then normalised to NFC and trimmed. A business date is an ISO ``YYYY-MM-DD`` string;
@@ -19,7 +20,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-from domain.text import jurisdiction, jurisdiction_pattern, jurisdiction_prefix, normalised, text_pattern
+from domain.jurisdiction import jurisdiction_pattern, parse_jurisdiction, parse_prefix
+from domain.text import normalised, text_pattern
 
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_JURISDICTION_LENGTH = 400
@@ -79,7 +81,7 @@ class JurisdictionPath(_Rule):
         return int(not self.prefix), MAX_JURISDICTION_LENGTH
 
     def apply(self, value: str) -> str:
-        return jurisdiction_prefix(value) if self.prefix else jurisdiction(value)
+        return parse_prefix(value) if self.prefix else parse_jurisdiction(value)
 
     def pattern(self) -> str:
         return jurisdiction_pattern(prefix=self.prefix)

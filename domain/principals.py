@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.jurisdiction import under
+
 
 class PrincipalRole(StrEnum):
     ADMIN = "admin"
@@ -41,12 +43,6 @@ ALL_SCOPES = (
     *(scope_name(r, a) for r in Resource if r is not Resource.PRIVACY for a in (Action.READ, Action.WRITE)),
     ERASE_PEOPLE,
 )
-
-
-def under(jurisdiction: str, prefix: str) -> bool:
-    """Whether a slash-separated jurisdiction path lies within ``prefix`` (whole segments)."""
-    prefix = prefix.strip("/")
-    return jurisdiction == prefix or jurisdiction.startswith(prefix + "/")
 
 
 @dataclass(frozen=True)

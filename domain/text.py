@@ -8,9 +8,7 @@ and CR become LF), and the zero width joiner of emoji sequences. Text that must 
 something holds at least one character that shows: not a space, nor a filler that
 shows nothing (U+3164 Hangul filler, a variation selector, …).
 
-A jurisdiction is a path of at most eight segments, province first
-(``浙江省/嘉兴市/桐乡市/龙翔街道/皂林村``); each segment begins and ends with a character
-that shows, holds nothing refused, and is neither ``.`` nor ``..``.
+Jurisdictions are paths of such text (``domain.jurisdiction``).
 
 The same rules are written as regular expressions (Python's syntax), which the API
 publishes in its document so that a client can check text before sending it.
@@ -20,8 +18,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-
-MAX_JURISDICTION_SEGMENTS = 8
 
 Ranges = tuple[tuple[int, int], ...]
 
@@ -93,6 +89,11 @@ def shows(text: str) -> bool:
     return any(char not in _HIDDEN for char in text)
 
 
+def refuse_untyped(text: str) -> None:
+    """Refuses text holding a character nobody types (a line break or a tab included)."""
+    _refuse_hidden(text, _REFUSED)
+
+
 def _refuse_hidden(text: str, refused: frozenset[str]) -> None:
     if refused.isdisjoint(text):
         return
@@ -111,29 +112,6 @@ def normalised(value: str, *, lines: bool = False, required: bool = True) -> str
     if required and not shows(text):
         raise TextRefused("must not be blank")
     return text
-
-
-def jurisdiction(value: str) -> str:
-    """A jurisdiction path in NFC, as the module's rules say."""
-    path = unicodedata.normalize("NFC", value)
-    segments = path.split("/")
-    if len(segments) > MAX_JURISDICTION_SEGMENTS:
-        raise TextRefused(f"at most {MAX_JURISDICTION_SEGMENTS} segments, got {len(segments)}")
-    for segment in segments:
-        if segment in (".", ".."):
-            raise TextRefused("no segment may be . or ..")
-        if not segment:
-            raise TextRefused("no segment may be empty")
-        _refuse_hidden(segment, _REFUSED)
-        if segment[0] in _HIDDEN or segment[-1] in _HIDDEN:
-            raise TextRefused("every segment must begin and end with a character that shows")
-    return path
-
-
-def jurisdiction_prefix(value: str) -> str:
-    """A jurisdiction or the start of one, slashes around it ignored; empty for everywhere."""
-    path = value.strip("/")
-    return jurisdiction(path) if path else ""
 
 
 # The same rules as regular expressions
@@ -162,24 +140,14 @@ def _without(ranges: Ranges, chars: str) -> Ranges:
     return tuple(out)
 
 
-_REFUSED_SET = _set(REFUSED)
+REFUSED_CLASS = _set(REFUSED)
+"""The body of a character class holding the refused characters."""
+HIDDEN_CLASS = _set(REFUSED) + _set(BLANK)
+"""The body of a character class holding the characters that do not show."""
 _LINE_SET = _set(_without(REFUSED, IN_LINES))
-_HIDDEN_SET = _set(REFUSED) + _set(BLANK)
 
 
 def text_pattern(*, lines: bool = False, required: bool = True) -> str:
     """What ``normalised`` takes (before trimming: only the characters count)."""
-    allowed = f"[^{_LINE_SET if lines else _REFUSED_SET}]"
-    return f"^{allowed}*[^{_HIDDEN_SET}]{allowed}*$" if required else f"^{allowed}*$"
-
-
-def _segment() -> str:
-    inner, shown, shown_not_dot = f"[^{_REFUSED_SET}/]", f"[^{_HIDDEN_SET}/]", f"[^{_HIDDEN_SET}/.]"
-    return f"(?:{shown_not_dot}(?:{inner}*{shown})?|\\.(?:{inner}*{shown_not_dot}|{inner}+{shown}))"
-
-
-def jurisdiction_pattern(*, prefix: bool = False) -> str:
-    """What ``jurisdiction`` (or, with ``prefix``, ``jurisdiction_prefix``) takes."""
-    segment = _segment()
-    path = f"{segment}(?:/{segment}){{0,{MAX_JURISDICTION_SEGMENTS - 1}}}"
-    return f"^/*(?:{path})?/*$" if prefix else f"^{path}$"
+    allowed = f"[^{_LINE_SET if lines else REFUSED_CLASS}]"
+    return f"^{allowed}*[^{HIDDEN_CLASS}]{allowed}*$" if required else f"^{allowed}*$"

@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from domain.errors import InvalidValue
-from domain.text import MAX_JURISDICTION_SEGMENTS as MAX_JURISDICTION_SEGMENTS
-from domain.text import TextRefused, jurisdiction
+from domain.jurisdiction import parse_jurisdiction
+from domain.text import TextRefused
 
 EARLIEST_BUSINESS_DATE = date(1949, 10, 1)
 DAYS_AHEAD = 730
@@ -83,9 +83,9 @@ def choice(kind: type[E], field: str, value: str) -> E:
 
 
 def jurisdiction_path(value: str) -> str:
-    """A path such as ``浙江省/嘉兴市/桐乡市/龙翔街道/皂林村``, in NFC (see ``domain.text``)."""
+    """A path such as ``浙江省/嘉兴市/桐乡市/龙翔街道/皂林村``, in NFC (see ``domain.jurisdiction``)."""
     try:
-        return jurisdiction(value)
+        return parse_jurisdiction(value)
     except TextRefused as refusal:
         raise InvalidValue("jurisdiction", str(refusal)) from None
 

@@ -3,8 +3,9 @@
 An organisation, its members and its funds' money count at its jurisdiction;
 a project counts at its lead organisation's; "" holds what has no known
 jurisdiction. Rows are kept per full path only (one write per change, not one
-per prefix); a read sums the paths under a prefix, which an index on the path
-answers as a range (see ``under``).
+per prefix); a read sums the paths under a prefix (``domain.jurisdiction``: any
+of a path's ``prefixes``), which an index on the path answers as a range (see
+``infra.viewstore.queries.at_or_under``).
 """
 
 from __future__ import annotations
@@ -43,12 +44,6 @@ PROJECT_STATUSES = {
 }
 TOTALS = ("members", "projects", "donated_fen", "paid_fen")
 """Shown (as 0) wherever an organisation is registered, before anything happens."""
-
-
-def prefixes(jurisdiction: str | None) -> list[str]:
-    """``a/b/c`` → ``["", "a", "a/b", "a/b/c"]``; an unknown jurisdiction counts at ``""`` only."""
-    segments = jurisdiction.split("/") if jurisdiction else []
-    return ["", *("/".join(segments[: n + 1]) for n in range(len(segments)))]
 
 
 def add(rows: Rows, jurisdiction: str | None, metric: str, delta: int) -> None:

@@ -24,6 +24,7 @@ from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from domain.errors import DomainError
 from domain.fund import Fund
+from domain.jurisdiction import prefixes
 from domain.organisation import Organisation
 from domain.project import Project
 from projections import ALL_VIEWS, fold
@@ -32,7 +33,7 @@ from projections.funds import FundsView
 from projections.membership import MembershipView
 from projections.projects import ProjectsView
 from projections.rows import Key, MemoryRows, Row, Table, View
-from projections.statistics import StatisticsView, prefixes
+from projections.statistics import StatisticsView
 
 TONGXIANG = "浙江省/嘉兴市/桐乡市"
 LONGXIANG = "浙江省/嘉兴市/桐乡市/龙翔街道"

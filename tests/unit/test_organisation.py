@@ -18,8 +18,8 @@ from domain.errors import (
     RoleUnchanged,
     RuleViolation,
 )
+from domain.jurisdiction import MAX_SEGMENTS as MAX_JURISDICTION_SEGMENTS
 from domain.organisation import Organisation
-from domain.values import MAX_JURISDICTION_SEGMENTS
 
 VILLAGE = "浙江省/嘉兴市/桐乡市/龙翔街道/皂林村"
 JOINED_ON = "2023-03-15"

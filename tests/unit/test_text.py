@@ -9,16 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.text import (
-    BLANK,
-    REFUSED,
-    TextRefused,
-    jurisdiction,
-    jurisdiction_pattern,
-    jurisdiction_prefix,
-    normalised,
-    text_pattern,
-)
+from domain.jurisdiction import jurisdiction_pattern, parse_jurisdiction, parse_prefix
+from domain.text import BLANK, REFUSED, TextRefused, normalised, text_pattern
 
 TRICKY = "/. \u3000\u3164\u200b\u200d\u200f\ufeff\t\n\r\x07\u2028e\u0301\u00e9省浙"
 """Characters the rules treat apart, mixed into the generated text."""
@@ -64,10 +56,8 @@ def test_the_text_pattern_takes_what_the_text_rule_takes(value: str, lines: bool
 @settings(max_examples=400, deadline=None)
 @given(value=PATHS)
 def test_the_jurisdiction_patterns_take_what_the_jurisdiction_rules_take(value: str) -> None:
-    assert (re.fullmatch(jurisdiction_pattern(), value) is not None) == takes(jurisdiction, value)
-    assert (re.fullmatch(jurisdiction_pattern(prefix=True), value) is not None) == takes(
-        jurisdiction_prefix, value
-    )
+    assert (re.fullmatch(jurisdiction_pattern(), value) is not None) == takes(parse_jurisdiction, value)
+    assert (re.fullmatch(jurisdiction_pattern(prefix=True), value) is not None) == takes(parse_prefix, value)
 
 
 def test_text_is_normalised_to_nfc_and_trimmed() -> None:
@@ -87,4 +77,4 @@ def test_one_line_text_that_hides_something_or_shows_nothing_is_refused(value: s
 )
 def test_a_jurisdiction_with_a_bad_segment_is_refused(value: str) -> None:
     with pytest.raises(TextRefused):
-        jurisdiction(value)
+        parse_jurisdiction(value)
