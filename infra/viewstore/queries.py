@@ -9,19 +9,28 @@ from typing import Any
 
 import orjson
 
+from domain.jurisdiction import SEPARATOR, bare, under
 from infra.viewstore.runner import ViewRunner
 from infra.viewstore.sources import Match, RowSource, SqlRows
 from projections.rows import Row
 
 
-def under(prefix: str) -> tuple[str, list[str]]:
-    """A SQL condition (and its parameters) for the paths at or below a prefix:
-    ``a/b`` covers ``a/b`` and ``a/b/…`` but not ``a/bc``; "" covers everything."""
+def at_or_under(prefix: str, column: str = "jurisdiction") -> tuple[str, list[Any]]:
+    """A SQL condition (and its parameters) for the paths at or under a prefix, as
+    ``domain.jurisdiction.under`` has it: ``a/b`` covers ``a/b`` and ``a/b/…`` but not
+    ``a/bc``; "" covers everything.
+
+    The paths below ``a/b`` are a range an index on the column answers: from ``a/b/``
+    up to ``a/b0``, "0" being the character after "/". In byte order (SQLite's, and
+    PostgreSQL's "C" collation) the range holds exactly those paths; a linguistic
+    collation may sort other characters between the two (``a/b%``, ``a/b~``), so the
+    rows found are held to the prefix itself too."""
+    prefix = bare(prefix)
     if not prefix:
         return "1 = 1", []
-    # "0" sorts right after "/", so the range holds exactly the paths below.
-    condition = "(jurisdiction = ? OR (jurisdiction >= ? AND jurisdiction < ?))"
-    return condition, [prefix, prefix + "/", prefix + "0"]
+    below, past = prefix + SEPARATOR, prefix + chr(ord(SEPARATOR) + 1)
+    condition = f"({column} = ? OR ({column} >= ? AND {column} < ? AND substr({column}, 1, ?) = ?))"
+    return condition, [prefix, below, past, len(below), below]
 
 
 @dataclass(frozen=True)
@@ -36,9 +45,7 @@ class Within:
         if self.organisations is not None and organisation_id not in self.organisations:
             return False
         if self.jurisdictions is not None:
-            return jurisdiction is not None and any(
-                jurisdiction == p or jurisdiction.startswith(p + "/") for p in self.jurisdictions
-            )
+            return jurisdiction is not None and any(under(jurisdiction, p) for p in self.jurisdictions)
         return True
 
     def projects_condition(self) -> tuple[str, list[Any]]:
@@ -50,7 +57,7 @@ class Within:
             parts.append("(lead_organisation_id = ? OR partner_organisation_ids LIKE ?)")
             params += [organisation, f'%"{organisation}"%']
         for prefix in self.jurisdictions or ():
-            condition, values = under(prefix)
+            condition, values = at_or_under(prefix)
             parts.append(condition)
             params += values
         if self.organisations is None and self.jurisdictions is None:
@@ -192,8 +199,9 @@ class ViewQueries(RowQueries):
             where += " AND (lead_organisation_id = ? OR partner_organisation_ids LIKE ?)"
             params += [organisation_id, f'%"{organisation_id}"%']
         if jurisdiction:
-            where += " AND (jurisdiction = ? OR jurisdiction LIKE ?)"
-            params += [jurisdiction, jurisdiction.replace("%", "").replace("_", "") + "/%"]
+            condition, values = at_or_under(jurisdiction)
+            where += f" AND {condition}"
+            params += values
         after = decode_cursor(cursor, 1)
         rows = self.sql.select_where("projects", "projects", where, params, ("id",), after, limit + 1)
         return paged(rows, ("id",), limit)
@@ -202,7 +210,7 @@ class ViewQueries(RowQueries):
 
     def statistics(self, jurisdiction: str) -> dict[str, int]:
         tables = self.runner.live("statistics")
-        condition, params = under(jurisdiction)
+        condition, params = at_or_under(jurisdiction)
         rows = tables.database.query(
             f"SELECT metric, SUM(value) AS value FROM {tables.name('figures')} "
             f"WHERE {condition} GROUP BY metric ORDER BY metric",
