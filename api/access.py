@@ -10,7 +10,6 @@ Admins, auditors and dashboards are limited by their role alone.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
@@ -96,8 +95,4 @@ class Reaches:
     def _membership_view_current(self) -> None:
         """Waits (boundedly) for the membership view to reach the store's head, so that an
         admission just made counts; past the bound, the view as it is decides."""
-        deadline = time.monotonic() + self.wait_seconds
-        head = self.views.head()
-        tables = self.views.live(MEMBERSHIP_VIEW)
-        while tables.position() < head and time.monotonic() < deadline:
-            time.sleep(0.01)
+        self.views.wait_for(self.views.head(), [MEMBERSHIP_VIEW], self.wait_seconds)

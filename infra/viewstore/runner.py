@@ -20,10 +20,10 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from eventsourcing.persistence import ApplicationRecorder
 
@@ -43,6 +43,8 @@ REBUILD_BATCH_SIZE = 20000
 REBUILD_RUNNING = "a rebuild of this store's views is already running; wait for it to finish"
 STANDBY_SECONDS = 1.0
 """How often a process that does not apply a view tries to take it over."""
+WAIT_POLL_SECONDS = 0.01
+"""How often ``wait_for`` reads the positions of the views it waits for."""
 
 
 @runtime_checkable
@@ -54,6 +56,13 @@ class RecordReader(Protocol):
 
 class Progress(Protocol):
     def advance(self, count: int = 1) -> None: ...
+
+
+class Behind(NamedTuple):
+    """A view that had not applied a position in time, and the position it had reached."""
+
+    view: str
+    position: int
 
 
 Fill = Callable[[Sequence[ViewTables], "Progress | None"], None]
@@ -118,6 +127,19 @@ class ViewRunner:
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def wait_for(self, position: int, names: Iterable[str] = (), seconds: float = 0.0) -> Behind | None:
+        """Waits, for at most ``seconds``, until each named view (all by default) has
+        applied ``position`` (whichever process applies it: the position row says);
+        None once they all have, or the first view still behind when time is up."""
+        deadline = time.monotonic() + seconds
+        for name in names or list(self.views):
+            tables = self.live(name)
+            while (reached := tables.position()) < position:
+                if time.monotonic() >= deadline:
+                    return Behind(name, reached)
+                time.sleep(WAIT_POLL_SECONDS)
+        return None
 
     def applying(self) -> list[str]:
         """The views this process applies (holds the applier lock of)."""
