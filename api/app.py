@@ -20,10 +20,10 @@ from api.rate_limit import rate_limiter
 from api.responses import OrjsonResponse
 from api.routers import audit, contract, funds, health, organisations, people, projects, statistics, views
 from domain.application import Gongzhi
+from infra.api_keys import KeyStore
 from infra.audit.sealer import in_process_sealer
-from infra.keys import KeyStore
+from infra.kafka.relay import Relay
 from infra.persistence import open_application
-from infra.relay import Relay
 from infra.settings import Settings, load_settings
 from infra.views import open_views
 

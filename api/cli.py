@@ -81,7 +81,7 @@ def _project(args: argparse.Namespace) -> int:
     print(f"gongzhi: projecting {', '.join(runner.views)} from the {args.source}", file=sys.stderr)
     follower: Any
     if args.source == "kafka":
-        from infra.kafka_projection import KafkaFeeder
+        from infra.kafka.feeder import KafkaFeeder
 
         follower = KafkaFeeder(runner, settings)
     else:
@@ -99,8 +99,8 @@ def _project(args: argparse.Namespace) -> int:
 
 def _relay(_: argparse.Namespace) -> int:
     """Publishes the store's events to Kafka until interrupted."""
+    from infra.kafka.relay import Relay
     from infra.persistence import open_application
-    from infra.relay import Relay
 
     settings = load_settings()
     if not settings.kafka_bootstrap_servers:
@@ -150,7 +150,7 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 def _rebuild_from_kafka(args: argparse.Namespace) -> int:
     """Rebuilds every view from offset 0 of the topics, beside the live projectors."""
-    from infra.kafka_rebuild import rebuild_from_kafka
+    from infra.kafka.rebuild import rebuild_from_kafka
     from infra.persistence import open_application
     from infra.progress import Progress
     from infra.views import open_views

@@ -10,8 +10,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from infra.kafka_projection import dead_letter_counts
-from infra.relay import published_position
+from infra.kafka.feeder import dead_letter_counts
+from infra.kafka.relay import published_position
 from infra.viewstore.runner import ViewRunner
 
 Scope = dict[str, Any]

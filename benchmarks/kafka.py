@@ -30,11 +30,12 @@ from uuid import uuid4
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from benchmarks.support import STORES
-from infra.contract import TOPICS, to_message
-from infra.kafka_projection import KafkaFeeder
+from infra.kafka.contract import TOPICS, to_message
+from infra.kafka.feeder import KafkaFeeder
+from infra.kafka.producing import ensure_topics, producer_config
+from infra.kafka.relay import Relay
 from infra.persistence import open_application
 from infra.progress import Progress
-from infra.relay import Relay, ensure_topics, producer_config
 from infra.settings import Settings
 from infra.views import open_views
 from projections.events import records

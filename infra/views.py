@@ -13,8 +13,8 @@ from domain.organisation import Organisation
 from domain.person import Person
 from domain.project import Project
 from infra.database import Database
-from infra.kafka_projection import create_kafka_tables
-from infra.relay import relay_tracking
+from infra.kafka.feeder import create_kafka_tables
+from infra.kafka.producing import publishing_tracking
 from infra.setup_lock import views_setup
 from infra.viewstore.runner import ViewRunner
 from projections import ALL_VIEWS
@@ -59,6 +59,6 @@ def _open_views(application: Gongzhi, names: Sequence[str]) -> ViewRunner:
     for name in runner.views:
         runner.live(name)  # creates the first generation's tables once, up front
     # Tables the status and metrics read, whether or not Kafka is in use.
-    relay_tracking(application.recorder)
+    publishing_tracking(application.recorder)
     create_kafka_tables(database)
     return runner

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from domain.errors import NotFound
-from infra.contract import asyncapi_document, json_schemas
+from infra.kafka.contract import asyncapi_document, json_schemas
 
 router = APIRouter(tags=["contract"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,8 +18,8 @@ from api.schemas import MAX_INT64
 from domain.errors import NotFound
 from domain.values import ProjectStatus
 from infra.audit.past_views import fund_as_of, organisation_as_of
-from infra.kafka_projection import dead_letter_counts
-from infra.relay import published_position
+from infra.kafka.feeder import dead_letter_counts
+from infra.kafka.relay import published_position
 from infra.viewstore.queries import BadCursor, Page, RowQueries, ViewQueries
 from infra.viewstore.runner import ViewRunner
 
@@ -48,9 +49,13 @@ def queries(request: Request, runner: Runner, min_position: MinPosition = None) 
             raise BadRequest(
                 422, "Invalid request", "min_position is past the last event recorded", "query.min_position"
             )
-        behind = runner.wait_for(min_position, seconds=request.app.state.settings.read_wait_seconds)
-        if behind is not None:
-            raise ViewBehind(behind.view, behind.position, min_position)
+        deadline = time.monotonic() + request.app.state.settings.read_wait_seconds
+        for name in runner.views:
+            tables = runner.live(name)
+            while (position := tables.position()) < min_position:
+                if time.monotonic() > deadline:
+                    raise ViewBehind(name, position, min_position)
+                time.sleep(0.02)
     return ViewQueries(runner)
 
 

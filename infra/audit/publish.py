@@ -16,8 +16,14 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Track
 from kafka import KafkaProducer
 
 from infra.audit.tables import AuditTables
-from infra.contract import CHECKPOINT_TOPIC
-from infra.relay import ACK_TIMEOUT_SECONDS, RelayFailed, ensure_topics, producer_config, relay_tracking
+from infra.kafka.contract import CHECKPOINT_TOPIC
+from infra.kafka.producing import (
+    ACK_TIMEOUT_SECONDS,
+    Unacknowledged,
+    ensure_topics,
+    producer_config,
+    publishing_tracking,
+)
 from infra.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,7 +36,7 @@ class CheckpointPublisher:
         self.tables = tables
         self.settings = settings
         self.topic = settings.kafka_topic_prefix + CHECKPOINT_TOPIC
-        self.tracking = relay_tracking(recorder)
+        self.tracking = publishing_tracking(recorder)
         self._producer: Any = None
 
     def published(self) -> int:
@@ -43,8 +49,7 @@ class CheckpointPublisher:
             return 0
         if self._producer is None:
             ensure_topics(self.settings)
-            config = producer_config(self.settings) | {"client_id": f"{self.settings.kafka_client_id}-sealer"}
-            self._producer = KafkaProducer(**config)
+            self._producer = KafkaProducer(**producer_config(self.settings, role="sealer"))
         sends = [
             self._producer.send(
                 self.topic,
@@ -57,7 +62,7 @@ class CheckpointPublisher:
         self._producer.flush(timeout=ACK_TIMEOUT_SECONDS)
         for sent in sends:
             if not sent.is_done or sent.exception is not None:
-                raise RelayFailed(f"checkpoint not acknowledged: {sent.exception}")
+                raise Unacknowledged(f"checkpoint not acknowledged: {sent.exception}")
         with suppress(IntegrityError):  # another sealer recorded it meanwhile
             self.tracking.insert_tracking(Tracking(TRACKING_NAME, checkpoints[-1].position))
         return len(checkpoints)

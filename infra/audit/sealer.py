@@ -19,11 +19,11 @@ from eventsourcing.persistence import ApplicationRecorder
 from kafka.errors import KafkaError
 
 from infra.audit.checkpoint import GENESIS_RUNNING, Checkpoint, RunningHash
-from infra.audit.keys import key_id, signing_key
 from infra.audit.publish import CheckpointPublisher
+from infra.audit.signing_key import key_id, signing_key
 from infra.audit.tables import EventRow, audit_tables
 from infra.audit.verify import BATCH_SIZE, event_failure
-from infra.relay import RelayFailed
+from infra.kafka.producing import Unacknowledged
 from infra.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class Sealer:
             return
         try:
             self.publisher.publish_pending()
-        except (KafkaError, RelayFailed) as error:
+        except (KafkaError, Unacknowledged) as error:
             log.warning("Audit checkpoints not published to Kafka yet: %s", error)
             self.publisher.reset()
 

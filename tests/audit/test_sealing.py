@@ -11,9 +11,9 @@ import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from infra.audit.checkpoint import Checkpoint
-from infra.audit.keys import key_id, private_key
+from infra.audit.signing_key import key_id, private_key
 from infra.audit.tables import audit_tables
-from infra.contract import CHECKPOINT_TOPIC
+from infra.kafka.contract import CHECKPOINT_TOPIC
 from infra.settings import Settings
 from testing.broker import Broker, ExternalBroker
 from tests.audit.tampering import SEAL_EVERY, audit, audit_settings, auditor_api, sealer, village_story

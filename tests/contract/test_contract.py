@@ -22,7 +22,8 @@ from jsonschema import Draft7Validator, FormatChecker
 
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
-from infra.contract import (
+from infra.demo import DemoLoader
+from infra.kafka.contract import (
     BY_INTERNAL_TYPE,
     BY_PUBLIC_TYPE,
     CONTRACT,
@@ -37,7 +38,6 @@ from infra.contract import (
     json_schemas,
     to_message,
 )
-from infra.demo import DemoLoader
 from infra.persistence import open_application
 from infra.privacy.mapper import in_clear
 from infra.settings import load_settings

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from infra.kafka.relay import Relay
 from infra.persistence import open_application
-from infra.relay import Relay
 from infra.settings import Settings
 from testing.generate import generate
 from testing.processes import settings_env

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from kafka import KafkaConsumer, TopicPartition
 
 from domain.application import Gongzhi
-from infra.contract import TOPICS
-from infra.kafka_projection import KafkaFeeder, KafkaState, live_applied
+from infra.kafka.contract import TOPICS
+from infra.kafka.feeder import KafkaFeeder, KafkaState, live_applied
 from infra.settings import Settings
 from infra.viewstore.runner import ViewRunner
 from tests.projections.test_runner import digests

@@ -13,8 +13,8 @@ from kafka import KafkaConsumer, TopicPartition
 
 from domain.fund import Fund
 from infra.demo import DemoLoader
+from infra.kafka.relay import Relay
 from infra.persistence import open_application
-from infra.relay import Relay
 from infra.settings import Settings
 from testing.broker import Broker, ExternalBroker
 

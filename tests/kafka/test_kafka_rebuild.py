@@ -11,12 +11,12 @@ import pytest
 
 from api.cli import main
 from domain.application import Gongzhi
-from infra.contract import TOPICS
 from infra.demo import DemoLoader
-from infra.kafka_projection import KafkaFeeder
-from infra.kafka_rebuild import rebuild_from_kafka
+from infra.kafka.contract import TOPICS
+from infra.kafka.feeder import KafkaFeeder
+from infra.kafka.rebuild import rebuild_from_kafka
+from infra.kafka.relay import Relay
 from infra.progress import Progress
-from infra.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
 from testing.generate import generate

@@ -12,10 +12,10 @@ import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from domain.application import Gongzhi
-from infra.contract import DEAD_LETTER_TOPIC, to_message
 from infra.demo import DemoLoader
-from infra.kafka_projection import KafkaFeeder, KafkaState
-from infra.relay import Relay
+from infra.kafka.contract import DEAD_LETTER_TOPIC, to_message
+from infra.kafka.feeder import KafkaFeeder, KafkaState
+from infra.kafka.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
 from projections.events import records

@@ -7,8 +7,8 @@ import orjson
 
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
-from infra.kafka_projection import KafkaFeeder
-from infra.relay import Relay
+from infra.kafka.feeder import KafkaFeeder
+from infra.kafka.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
 from tests.kafka.support import Received, assert_fed_views_equal_a_rebuild, read_all, versions_in_store

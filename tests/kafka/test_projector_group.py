@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from domain.application import Gongzhi
-from infra.contract import TOPICS
-from infra.relay import Relay
+from infra.kafka.contract import TOPICS
+from infra.kafka.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
 from testing.generate import generate

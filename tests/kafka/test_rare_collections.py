@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from infra.kafka_projection import rare_collections
+from infra.kafka.feeder import rare_collections
 
 
 def test_the_thresholds_come_back_once_the_last_projector_stops_polling() -> None:

@@ -17,9 +17,9 @@ import pytest
 
 from domain.application import Gongzhi
 from infra.demo import DemoLoader
-from infra.kafka_projection import KafkaFeeder
+from infra.kafka.feeder import KafkaFeeder
+from infra.kafka.relay import BATCH_SIZE, Relay
 from infra.persistence import open_application
-from infra.relay import BATCH_SIZE, Relay
 from infra.settings import Settings
 from infra.views import open_views
 from testing.broker import Broker, ExternalBroker
@@ -130,7 +130,7 @@ def test_while_the_broker_is_away_nothing_is_recorded_as_published_and_the_relay
     settings = settings.model_copy(update={"kafka_bootstrap_servers": broker.bootstrap_servers})
     relay = Relay(app.recorder, settings)
     DemoLoader(app).load()
-    caplog.set_level(logging.WARNING, logger="infra.relay")
+    caplog.set_level(logging.WARNING, logger="infra.kafka.relay")
     relay.start()
     try:
         generate(app, 300, seed=3)  # commands go on being recorded

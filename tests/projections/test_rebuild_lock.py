@@ -14,7 +14,7 @@ import pytest
 from domain.application import Gongzhi
 from infra.database import Busy
 from infra.demo import DemoLoader
-from infra.kafka_rebuild import rebuild_from_kafka
+from infra.kafka.rebuild import rebuild_from_kafka
 from infra.settings import Settings
 from infra.views import open_views
 from infra.viewstore.runner import REBUILD_RUNNING, ViewRunner

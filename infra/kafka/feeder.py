@@ -19,7 +19,7 @@ message that cannot be decoded, or has a type the contract does not know, goes
 to the dead-letter topic with headers saying why, and is counted.
 
 The applied versions have generations like the views', so that a rebuild from
-Kafka (``infra/kafka_rebuild.py``) can swap in new generations of both and the
+Kafka (``infra/kafka/rebuild.py``) can swap in new generations of both and the
 offsets that go with them under the group's lock row. A projector remembers the
 generations it feeds (read before the stored offsets it seeks to) and the batch
 checks them after its lock: if a swap came between, it rolls back and seeks to
@@ -42,8 +42,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
-from infra.contract import DEAD_LETTER_TOPIC, TOPICS, UndecodableMessage, from_message
 from infra.database import Database
+from infra.kafka.contract import DEAD_LETTER_TOPIC, TOPICS, UndecodableMessage, from_message
 from infra.settings import Settings
 from infra.viewstore.batch import GenerationsSwapped, batch
 from infra.viewstore.generations import live_generation, point

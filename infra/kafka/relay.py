@@ -1,7 +1,7 @@
 """The outbox relay: publishes every stored event to Kafka, in order, at least once.
 
 The event store is the outbox. The relay reads the notification log after the
-position it last published, sends each event as a CloudEvent (``infra.contract``)
+position it last published, sends each event as a CloudEvent (``infra.kafka.contract``)
 with an idempotent ``acks=all`` producer, waits for the broker to acknowledge the
 whole batch, and only then records the new position (a tracking record in the
 store's own database). A crash therefore republishes at most the unacknowledged
@@ -17,90 +17,33 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, Tracking, TrackingRecorder
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
-from kafka import KafkaAdminClient, KafkaProducer
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from eventsourcing.persistence import ApplicationRecorder, Tracking
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
-from infra.contract import CHECKPOINT_TOPIC, DEAD_LETTER_TOPIC, TOPICS, to_message
+from infra.kafka.contract import to_message
+from infra.kafka.producing import (
+    ACK_TIMEOUT_SECONDS,
+    Unacknowledged,
+    ensure_topics,
+    producer_config,
+    publishing_tracking,
+)
 from infra.settings import Settings
 from projections.events import records
 
 log = logging.getLogger(__name__)
 
 TRACKING_NAME = "kafka-relay"
-TRACKING_TABLE = "relay_tracking"
 BATCH_SIZE = 500
-ACK_TIMEOUT_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 30.0
-
-
-class RelayFailed(RuntimeError):
-    """The broker did not acknowledge a batch; nothing past the last acknowledged
-    batch is recorded as published."""
-
-
-def relay_tracking(recorder: ApplicationRecorder, create: bool = True) -> TrackingRecorder:
-    """Where the relay keeps the position it has published up to."""
-    datastore = recorder.datastore  # type: ignore[attr-defined]
-    tracking: TrackingRecorder
-    if isinstance(datastore, PostgresDatastore):
-        tracking = PostgresTrackingRecorder(datastore, tracking_table_name=TRACKING_TABLE)
-    else:
-        tracking = SQLiteTrackingRecorder(datastore)  # one table, a row per follower
-    if create:
-        tracking.create_table()
-    return tracking
 
 
 def published_position(recorder: ApplicationRecorder) -> int:
     """The position the relay has published up to (0 before it first ran)."""
-    return relay_tracking(recorder, create=False).max_tracking_id(TRACKING_NAME) or 0
-
-
-def producer_config(settings: Settings) -> dict[str, Any]:
-    return {
-        "bootstrap_servers": settings.kafka_bootstrap_servers,
-        "client_id": f"{settings.kafka_client_id}-relay",
-        "acks": "all",
-        "enable_idempotence": True,
-        "linger_ms": 5,
-        "batch_size": 256 * 1024,
-        "max_block_ms": 5_000,
-        "request_timeout_ms": 10_000,
-    }
-
-
-def ensure_topics(settings: Settings) -> None:
-    """Creates the topics that are missing, keeping their messages for ever."""
-    admin = KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"{settings.kafka_client_id}-admin",
-        request_timeout_ms=5_000,
-        bootstrap_timeout_ms=5_000,
-    )
-    try:
-        existing = set(admin.list_topics())
-        wanted = [
-            settings.kafka_topic_prefix + name for name in (*TOPICS, DEAD_LETTER_TOPIC, CHECKPOINT_TOPIC)
-        ]
-        missing = [name for name in wanted if name not in existing]
-        for name in missing:
-            topic = NewTopic(
-                name,
-                num_partitions=settings.kafka_topic_partitions,
-                replication_factor=settings.kafka_replication_factor,
-                topic_configs={"retention.ms": "-1", "retention.bytes": "-1"},
-            )
-            with suppress(TopicAlreadyExistsError):  # created meanwhile by another relay
-                admin.create_topics([topic])
-    finally:
-        admin.close()
+    return publishing_tracking(recorder, create=False).max_tracking_id(TRACKING_NAME) or 0
 
 
 class Relay:
@@ -113,7 +56,7 @@ class Relay:
     ) -> None:
         self.recorder = recorder
         self.settings = settings
-        self.tracking = relay_tracking(recorder)
+        self.tracking = publishing_tracking(recorder)
         self.batch_size = batch_size
         self.producer_factory = producer_factory or (lambda: KafkaProducer(**producer_config(settings)))
         self._producer: Any = None
@@ -157,9 +100,9 @@ class Relay:
         self._producer.flush(timeout=ACK_TIMEOUT_SECONDS)
         for sent in sends:
             if not sent.is_done:
-                raise RelayFailed(f"no acknowledgement within {ACK_TIMEOUT_SECONDS:.0f} s")
+                raise Unacknowledged(f"no acknowledgement within {ACK_TIMEOUT_SECONDS:.0f} s")
             if sent.exception is not None:
-                raise RelayFailed(f"the broker refused an event: {sent.exception}") from sent.exception
+                raise Unacknowledged(f"the broker refused an event: {sent.exception}") from sent.exception
         self.tracking.insert_tracking(Tracking(TRACKING_NAME, batch[-1].id))
         return len(batch)
 
@@ -174,7 +117,7 @@ class Relay:
         while not self.stopping.is_set():
             try:
                 published = self.catch_up()
-            except (KafkaError, RelayFailed) as error:
+            except (KafkaError, Unacknowledged) as error:
                 failures += 1
                 delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(failures, 10)) * random.uniform(0.5, 1.0)
                 log.warning(
