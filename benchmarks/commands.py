@@ -91,22 +91,23 @@ def donating(app: Gongzhi, commands: int) -> tuple[Callable[[], None], list[list
 WORKLOADS = {"mixed": admitting, "hot": donating}
 
 
-def plain_loop(app: Gongzhi, command: Callable[[], None], commands: int) -> float:
-    progress = Progress("plain application loop", commands)
+def plain_loop(app: Gongzhi, command: Callable[[], None], commands: int, round_: str) -> float:
+    """Seconds the loop takes."""
+    progress = Progress(f"plain application loop, {round_}", commands)
     with acting(CommandContext(actor="bench")):
         for _ in range(commands):
             command()
             progress.advance()
     progress.finish()
-    return commands / progress.elapsed()
+    return progress.elapsed()
 
 
-def http_clients(bases: list[str], groups: list[list[Request]], key: str) -> float:
-    """Sends each group's requests in order on a connection of its own."""
+def http_clients(bases: list[str], groups: list[list[Request]], key: str, round_: str) -> float:
+    """Sends each group's requests in order on a connection of its own; the seconds it takes."""
     servers = [(urlsplit(b).hostname or "127.0.0.1", urlsplit(b).port or 80) for b in bases]
     host = servers[0][0]
     commands = sum(len(group) for group in groups)
-    progress = Progress(f"HTTP API, {CLIENTS} connections", commands)
+    progress = Progress(f"HTTP API, {CLIENTS} connections, {round_}", commands)
     failures: list[str] = []
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
 
@@ -123,19 +124,27 @@ def http_clients(bases: list[str], groups: list[list[Request]], key: str) -> flo
     progress.finish()
     if failures:
         raise RuntimeError(f"{len(failures)} of {commands} commands failed, first: {failures[0]}")
-    return commands / progress.elapsed()
+    return progress.elapsed()
 
 
-def measure(settings: Settings, workload: str, commands: int, workers: int) -> tuple[float, float]:
+def measure(
+    settings: Settings, workload: str, commands: int, workers: int, rounds: int
+) -> tuple[float, float]:
+    """Both rates, from rounds that take turns (the loop's share, then the API's), so
+    that a machine busy with other work slows both alike."""
     app = open_application(settings)
     command, groups = WORKLOADS[workload](app, commands)
-    loop_rate = plain_loop(app, command, commands)
-    app.close()
     with key_store(settings) as keys:
         key, _ = keys.create("bench", Role.ADMIN)
+    loop_seconds = api_seconds = 0.0
     with api_servers(settings, workers) as bases:
-        api_rate = http_clients(bases, groups, key)
-    return loop_rate, api_rate
+        for n in range(rounds):
+            round_ = f"round {n + 1}/{rounds}"
+            loop_seconds += plain_loop(app, command, commands // rounds, round_)
+            share = [group[n * len(group) // rounds : (n + 1) * len(group) // rounds] for group in groups]
+            api_seconds += http_clients(bases, share, key, round_)
+    app.close()
+    return commands // rounds * rounds / loop_seconds, sum(len(group) for group in groups) / api_seconds
 
 
 def main() -> None:
@@ -144,12 +153,13 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=2, help="API processes (default: one per core)")
     parser.add_argument("--hot", action="store_true", help="every command on one aggregate")
+    parser.add_argument("--rounds", type=int, default=3, help="turns the loop and the API take")
     args = parser.parse_args()
     workload = "hot" if args.hot else "mixed"
     rows = []
     for name in args.stores or list(STORES):
         with STORES[name]() as settings:
-            loop_rate, api_rate = measure(settings, workload, args.commands, args.workers)
+            loop_rate, api_rate = measure(settings, workload, args.commands, args.workers, args.rounds)
         rows.append((name, loop_rate, api_rate))
     print(f"\n{workload} commands")
     print(f"{'store':<10}{'plain loop/s':>14}{'HTTP API/s':>12}{'ratio':>8}   (target ratio >= 0.8)")
