@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -49,13 +48,9 @@ def queries(request: Request, runner: Runner, min_position: MinPosition = None) 
             raise BadRequest(
                 422, "Invalid request", "min_position is past the last event recorded", "query.min_position"
             )
-        deadline = time.monotonic() + request.app.state.settings.read_wait_seconds
-        for name in runner.views:
-            tables = runner.live(name)
-            while (position := tables.position()) < min_position:
-                if time.monotonic() > deadline:
-                    raise ViewBehind(name, position, min_position)
-                time.sleep(0.02)
+        behind = runner.wait_for(min_position, seconds=request.app.state.settings.read_wait_seconds)
+        if behind is not None:
+            raise ViewBehind(behind.view, behind.position, min_position)
     return ViewQueries(runner)
 
 
