@@ -10,8 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from infra.kafka.feeder import dead_letter_counts
-from infra.kafka.relay import published_position
+from infra.status import read_status
 from infra.viewstore.runner import ViewRunner
 
 Scope = dict[str, Any]
@@ -63,6 +62,7 @@ class ProjectionCollector(Collector):
         self.relayed = relayed
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        status = read_status(self.runner, relayed=self.relayed)
         position = GaugeMetricFamily("gongzhi_projection_position", "Last applied position", labels=["view"])
         lag_events = GaugeMetricFamily(
             "gongzhi_projection_lag_events", "Events not yet applied", labels=["view"]
@@ -70,22 +70,21 @@ class ProjectionCollector(Collector):
         lag_seconds = GaugeMetricFamily(
             "gongzhi_projection_lag_seconds", "Age of the oldest unapplied event", labels=["view"]
         )
-        for name in self.runner.views:
-            applied, behind, seconds = self.runner.lag(self.runner.live(name))
-            position.add_metric([name], applied)
-            lag_events.add_metric([name], behind)
-            lag_seconds.add_metric([name], seconds)
+        for name, view in status.views.items():
+            position.add_metric([name], view.position)
+            lag_events.add_metric([name], view.lag_events)
+            lag_seconds.add_metric([name], view.lag_seconds)
         head = GaugeMetricFamily("gongzhi_store_head_position", "Newest position in the event store")
-        head.add_metric([], self.runner.head())
+        head.add_metric([], status.head_position)
         dead = GaugeMetricFamily(
             "gongzhi_kafka_dead_letters", "Messages a Kafka-fed projector could not apply", labels=["group"]
         )
-        for group, count in dead_letter_counts(self.runner.database).items():
+        for group, count in status.dead_letters.items():
             dead.add_metric([group], count)
         yield from (position, lag_events, lag_seconds, head, dead)
-        if self.relayed:
+        if status.relay is not None:
             relay = GaugeMetricFamily(
                 "gongzhi_relay_lag_events", "Stored events not yet acknowledged by Kafka (the relay's lag)"
             )
-            relay.add_metric([], self.runner.head() - published_position(self.runner.recorder))
+            relay.add_metric([], status.relay.lag_events)
             yield relay

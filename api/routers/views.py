@@ -17,8 +17,7 @@ from api.schemas import MAX_INT64
 from domain.errors import NotFound
 from domain.values import ProjectStatus
 from infra.audit.past_views import fund_as_of, organisation_as_of
-from infra.kafka.feeder import dead_letter_counts
-from infra.kafka.relay import published_position
+from infra.status import read_status
 from infra.viewstore.queries import BadCursor, Page, RowQueries, ViewQueries
 from infra.viewstore.runner import ViewRunner
 
@@ -156,27 +155,5 @@ def ledger(fund_id: UUID, views: FundReads, cursor: Cursor = None, limit: Limit 
 
 @router.get("/status", dependencies=[NO_AS_OF])
 def status(request: Request, runner: Runner) -> OrjsonResponse:
-    views = {}
-    applying = runner.applying()
-    for name in runner.views:
-        position, behind, seconds = runner.lag(runner.live(name))
-        views[name] = {
-            "position": position,
-            "lag_events": behind,
-            "lag_seconds": round(seconds, 3),
-            "applying_here": name in applying,
-        }
-    head = runner.head()
-    relay: dict[str, Any] = {"configured": bool(request.app.state.settings.kafka_bootstrap_servers)}
-    if relay["configured"]:
-        relay_position = published_position(runner.recorder)
-        relay |= {"position": relay_position, "lag_events": head - relay_position}
-    return OrjsonResponse(
-        {
-            "head_position": head,
-            "applying_here": bool(applying),
-            "views": views,
-            "relay": relay,
-            "dead_letters": dead_letter_counts(runner.database),
-        }
-    )
+    relayed = bool(request.app.state.settings.kafka_bootstrap_servers)
+    return OrjsonResponse(read_status(runner, relayed=relayed).as_json())
