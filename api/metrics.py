@@ -70,7 +70,11 @@ class ProjectionCollector(Collector):
         lag_seconds = GaugeMetricFamily(
             "gongzhi_projection_lag_seconds", "Age of the oldest unapplied event", labels=["view"]
         )
+        applying = GaugeMetricFamily(
+            "gongzhi_projection_applying", "1 where this process applies the view", labels=["view"]
+        )
         for name, view in status.views.items():
+            applying.add_metric([name], int(view.applying_here))
             position.add_metric([name], view.position)
             lag_events.add_metric([name], view.lag_events)
             lag_seconds.add_metric([name], view.lag_seconds)
@@ -81,7 +85,7 @@ class ProjectionCollector(Collector):
         )
         for group, count in status.dead_letters.items():
             dead.add_metric([group], count)
-        yield from (position, lag_events, lag_seconds, head, dead)
+        yield from (position, lag_events, lag_seconds, applying, head, dead)
         if status.relay is not None:
             relay = GaugeMetricFamily(
                 "gongzhi_relay_lag_events", "Stored events not yet acknowledged by Kafka (the relay's lag)"

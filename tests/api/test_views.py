@@ -185,3 +185,7 @@ def test_status_and_metrics_report_each_views_position_and_lag(views_api: Api) -
     assert metrics.headers["content-type"].startswith("text/plain")
     assert 'gongzhi_projection_lag_events{view="statistics"}' in metrics.text
     assert "gongzhi_http_requests_total" in metrics.text
+    # The one process of the test applies every view, and both say so.
+    assert status["applying_here"] is True
+    assert all(v["applying_here"] for v in status["views"].values())
+    assert 'gongzhi_projection_applying{view="funds"} 1.0' in metrics.text
