@@ -28,13 +28,11 @@ the offsets stored with the new generations.
 
 from __future__ import annotations
 
-import gc
 import heapq
 import logging
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -43,6 +41,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
 from infra.database import Database
+from infra.gc_tuning import rare_collections
 from infra.kafka.contract import DEAD_LETTER_TOPIC, TOPICS, UndecodableMessage, from_message
 from infra.settings import Settings
 from infra.viewstore.batch import GenerationsSwapped, batch
@@ -175,33 +174,6 @@ def _positions(
     """(position, partition) of each buffered message, in the buffer's order."""
     for position, _, _ in buffer:
         yield position, partition
-
-
-_collecting = threading.Lock()
-_rarely: list[tuple[int, ...]] = []
-"""The thresholds to restore, while any projector of this process polls."""
-
-
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """Cyclic garbage collections far apart while a projector polls and applies. It
-    keeps tens of thousands of messages buffered and rows cached, long-lived objects
-    without cycles, which with the default thresholds the collector walks again and
-    again (a third of the time a batch took). Collections still run, young objects
-    first, and as before once no projector of the process is polling."""
-    with _collecting:
-        if not _rarely:
-            _rarely.append(gc.get_threshold())
-            gc.set_threshold(100_000, 50, 1000)
-        else:
-            _rarely.append(_rarely[0])
-    try:
-        yield
-    finally:
-        with _collecting:
-            thresholds = _rarely.pop()
-            if not _rarely:
-                gc.set_threshold(*thresholds)
 
 
 def _log_failed_commit(offsets: Any, response: Any) -> None:

@@ -16,18 +16,17 @@ row and neither would trust rows the other had changed.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from eventsourcing.persistence import ApplicationRecorder
 
 from infra.database import Database, StoreLock
+from infra.gc_tuning import rare_collections
 from infra.viewstore import positions
 from infra.viewstore.batch import GenerationsSwapped, NothingToDo, batch, swap
 from infra.viewstore.generations import create_generations_table, live_generation, point
@@ -67,21 +66,6 @@ class Behind(NamedTuple):
 
 Fill = Callable[[Sequence[ViewTables], "Progress | None"], None]
 """Fills fresh, empty tables from the first event to about the head."""
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """A rebuild makes millions of short-lived objects but no garbage cycles to speak
-    of; with the default thresholds the cyclic collector would walk the ever larger
-    heap of rows again and again."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 class ViewRunner:
@@ -284,7 +268,7 @@ class ViewRunner:
         keep: Callable[[EventRecord], bool] | None = None,
     ) -> None:
         """Catches fresh tables up to the head, in large batches."""
-        with fewer_collections():
+        with rare_collections(freeze=True):
             # Catch up, then again for what arrived meanwhile.
             while self.catch_up(*fresh, progress=progress, batch_size=REBUILD_BATCH_SIZE, keep=keep):
                 pass

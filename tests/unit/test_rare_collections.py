@@ -1,11 +1,11 @@
-"""While projectors poll, the cyclic collector runs rarely; once none polls, as before."""
+"""While projectors poll or a rebuild runs, the cyclic collector runs rarely; once none does, as before."""
 
 from __future__ import annotations
 
 import gc
 import threading
 
-from infra.kafka.feeder import rare_collections
+from infra.gc_tuning import RARE_THRESHOLDS, rare_collections
 
 
 def test_the_thresholds_come_back_once_the_last_projector_stops_polling() -> None:
@@ -37,3 +37,13 @@ def test_projectors_polling_on_threads_of_their_own_leave_the_thresholds_as_they
         thread.join()
 
     assert gc.get_threshold() == before
+
+
+def test_a_rebuild_sets_apart_what_it_starts_with_and_gives_it_back() -> None:
+    before = gc.get_freeze_count()
+
+    with rare_collections(freeze=True):
+        assert gc.get_freeze_count() > before
+        assert gc.get_threshold() == RARE_THRESHOLDS
+
+    assert gc.get_freeze_count() == before
