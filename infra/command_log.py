@@ -71,7 +71,21 @@ def _recorded(row: Any) -> RecordedCommand:
     )
 
 
-class SQLiteCommandRecorder(SQLiteRecordReading):
+class _ChainCommitted:
+    """Tells the hash chain which links were committed, once the events' transaction has."""
+
+    chain: ChainWriter
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        links: list[Link] = []
+        positions: Sequence[int] | None = super().insert_events(  # type: ignore[misc]
+            stored_events, **{LINKS_KWARG: links, **kwargs}
+        )
+        self.chain.committed(links)
+        return positions
+
+
+class SQLiteCommandRecorder(_ChainCommitted, SQLiteRecordReading):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
         self.find_command_statement = (
@@ -94,12 +108,6 @@ class SQLiteCommandRecorder(SQLiteRecordReading):
             "recorded_at TEXT NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID",
         ]
 
-    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        links: list[Link] = []
-        positions = super().insert_events(stored_events, **{LINKS_KWARG: links, **kwargs})
-        self.chain.committed(links)
-        return positions
-
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -117,7 +125,7 @@ class SQLiteCommandRecorder(SQLiteRecordReading):
         return _recorded(row) if row is not None else None
 
 
-class PostgresCommandRecorder(PostgresRecordReading):
+class PostgresCommandRecorder(_ChainCommitted, PostgresRecordReading):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         log_table = Identifier(self.datastore.schema, COMMAND_LOG_TABLE)
@@ -147,12 +155,6 @@ class PostgresCommandRecorder(PostgresRecordReading):
         self.chain = ChainWriter(PostgresAuditTables(self))
         self.sql_create_statements.extend(PostgresPersonKeys.create_statements(self.datastore.schema))
         self.person_keys = PostgresPersonKeys(self.datastore)
-
-    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        links: list[Link] = []
-        positions = super().insert_events(stored_events, **{LINKS_KWARG: links, **kwargs})
-        self.chain.committed(links)
-        return positions
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
