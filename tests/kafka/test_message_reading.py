@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from infra.kafka.contract import CONTRACT, UndecodableMessage, _checked, from_message, to_message
+from infra.kafka.contract import CONTRACT, UndecodableMessage, from_message, to_message
+from infra.kafka.contract.codec import _checked
 from projections.events import EventRecord
 
 Headers = list[tuple[str, Any]]
@@ -120,6 +121,6 @@ def test_a_message_as_the_relay_writes_it_is_read_the_short_way(monkeypatch: pyt
     def every_check(*message: Any) -> EventRecord:
         raise AssertionError("read the long way")
 
-    monkeypatch.setattr("infra.kafka.contract._checked", every_check)
+    monkeypatch.setattr("infra.kafka.contract.codec._checked", every_check)
     for headers, key, value in written():
         from_message(headers, key, value)
