@@ -37,7 +37,8 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        thread = runner.start() if settings.projections_in_process else None
+        if settings.projections_in_process:
+            runner.start()
         # The embedded default publishes to Kafka from inside the API process when told where it is.
         relay = Relay(application.recorder, settings) if settings.kafka_bootstrap_servers else None
         if relay:
@@ -52,8 +53,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
             relay.close()
         runner.stop()
         app.state.command_lanes.shutdown()
-        if thread:
-            thread.join(timeout=10)
+        runner.join()
         application.close()
 
     app = FastAPI(

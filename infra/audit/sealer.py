@@ -10,7 +10,6 @@ hold: it seals up to the event before and logs the failure until resolved.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import UTC, datetime
 
@@ -23,14 +22,18 @@ from infra.audit.publish import CheckpointPublisher
 from infra.audit.signing_key import key_id, signing_key
 from infra.audit.tables import EventRow, audit_tables
 from infra.audit.verify import BATCH_SIZE, event_failure
+from infra.background import Background
 from infra.kafka.producing import Unacknowledged
 from infra.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
 
-class Sealer:
+class Sealer(Background):
+    thread_name = "audit-sealer"
+
     def __init__(self, recorder: ApplicationRecorder, settings: Settings, key: Ed25519PrivateKey) -> None:
+        super().__init__()
         self.tables = audit_tables(recorder)
         self.every = settings.audit_seal_every_events
         self.interval = settings.audit_seal_interval_seconds
@@ -39,8 +42,6 @@ class Sealer:
         self.publisher = (
             CheckpointPublisher(recorder, self.tables, settings) if settings.kafka_bootstrap_servers else None
         )
-        self.stopping = threading.Event()
-        self._thread: threading.Thread | None = None
         self._seen: int | None = None
         self._seen_at = time.monotonic()
 
@@ -122,15 +123,8 @@ class Sealer:
             if sealed is None:
                 self.stopping.wait(poll)
 
-    def start(self) -> threading.Thread:
-        self._thread = threading.Thread(target=self.run_forever, name="audit-sealer", daemon=True)
-        self._thread.start()
-        return self._thread
-
     def close(self) -> None:
-        self.stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self.join()
         if self.publisher is not None:
             self.publisher.close()
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +22,7 @@ from eventsourcing.persistence import ApplicationRecorder, Tracking
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from infra.background import Background
 from infra.kafka.contract import to_message
 from infra.kafka.producing import (
     ACK_TIMEOUT_SECONDS,
@@ -46,7 +46,9 @@ def published_position(recorder: ApplicationRecorder) -> int:
     return publishing_tracking(recorder, create=False).max_tracking_id(TRACKING_NAME) or 0
 
 
-class Relay:
+class Relay(Background):
+    thread_name = "kafka-relay"
+
     def __init__(
         self,
         recorder: ApplicationRecorder,
@@ -54,6 +56,7 @@ class Relay:
         producer_factory: Callable[[], Any] | None = None,
         batch_size: int = BATCH_SIZE,
     ) -> None:
+        super().__init__()
         self.recorder = recorder
         self.settings = settings
         self.tracking = publishing_tracking(recorder)
@@ -61,8 +64,6 @@ class Relay:
         self.producer_factory = producer_factory or (lambda: KafkaProducer(**producer_config(settings)))
         self._producer: Any = None
         self._topics_ready = False
-        self._thread: threading.Thread | None = None
-        self.stopping = threading.Event()
 
     def position(self) -> int:
         return self.tracking.max_tracking_id(TRACKING_NAME) or 0
@@ -152,18 +153,8 @@ class Relay:
             except Exception:  # closing a broken producer may fail too
                 log.debug("closing the failed producer", exc_info=True)
 
-    def start(self) -> threading.Thread:
-        self._thread = threading.Thread(target=self.run_forever, name="kafka-relay", daemon=True)
-        self._thread.start()
-        return self._thread
-
-    def stop(self) -> None:
-        self.stopping.set()
-
     def close(self) -> None:
-        self.stop()
-        if self._thread is not None:
-            self._thread.join(timeout=ACK_TIMEOUT_SECONDS + 5)
+        self.join(timeout=ACK_TIMEOUT_SECONDS + 5)
         if self._producer is not None:
             self._producer.close(timeout=5)
             self._producer = None

@@ -25,6 +25,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 from eventsourcing.persistence import ApplicationRecorder
 
+from infra.background import Background
 from infra.database import Database, StoreLock
 from infra.gc_tuning import rare_collections
 from infra.viewstore import positions
@@ -68,7 +69,9 @@ Fill = Callable[[Sequence[ViewTables], "Progress | None"], None]
 """Fills fresh, empty tables from the first event to about the head."""
 
 
-class ViewRunner:
+class ViewRunner(Background):
+    thread_name = "projections"
+
     def __init__(
         self,
         recorder: ApplicationRecorder,
@@ -79,12 +82,12 @@ class ViewRunner:
     ) -> None:
         """``topics``: the stored topic of each event type, so that only the types the
         views declare are read from the log."""
+        super().__init__()
         self.recorder = recorder
         self.topics = dict(topics or {})
         self.database = database
         self.views = {view.name: view for view in views}
         self.batch_size = batch_size
-        self.stopping = threading.Event()
         self._creating = threading.Lock()
         self._live: dict[str, ViewTables] = {}
         self._appliers = {name: StoreLock(database, f"views-{name}") for name in self.views}
@@ -230,14 +233,6 @@ class ViewRunner:
     def _release(self) -> None:
         for lock in self._appliers.values():
             lock.release()
-
-    def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        self.stopping.set()
 
     def rebuild(
         self,
