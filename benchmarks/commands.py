@@ -21,13 +21,14 @@ import orjson
 
 from api.key_commands import key_store
 from benchmarks import load
-from benchmarks.support import STORES, api_servers
+from benchmarks.support import STORES
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from domain.principals import PrincipalRole as Role
 from infra.persistence import open_application
 from infra.progress import Progress
 from infra.settings import Settings
+from testing.servers import api_servers
 
 CLIENTS = 16
 ORGANISATIONS = 40

@@ -1,4 +1,4 @@
-"""What the benchmarks share: stores to measure against, and a server to load."""
+"""What the benchmarks share: stores to measure against, and measurements made apart."""
 
 from __future__ import annotations
 
@@ -10,16 +10,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 
 from infra.settings import Settings, load_settings
-from testing.processes import free_port, settings_env
+from testing.processes import settings_env
 
 POSTGRES_URL = os.environ.get("GONGZHI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 MASTER_KEY = os.environ.get("GONGZHI_MASTER_KEY") or base64.b64encode(os.urandom(32)).decode()
@@ -80,41 +79,3 @@ def _own_peak_kib() -> int:
             return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     except (OSError, StopIteration):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-@contextmanager
-def api_servers(settings: Settings, count: int, projections: bool = False) -> Iterator[list[str]]:
-    """Several API processes on one store, each on a port of its own (as behind a
-    load balancer, which spreads connections evenly where a shared socket may not)."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(api_server(settings, projections)) for _ in range(count)]
-
-
-@contextmanager
-def api_server(settings: Settings, projections: bool = False) -> Iterator[str]:
-    """``gongzhi serve`` in its own process, on a free loopback port; its projections
-    run in-process only when asked (at scale they run in a process of their own)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        # One key sends every request: the rate limit would be what is measured.
-        env=settings_env(settings)
-        | {"GONGZHI_PROJECTIONS_IN_PROCESS": str(projections).lower(), "GONGZHI_RATE_LIMIT_PER_SECOND": "0"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/ready", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the API server did not start") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)

@@ -13,8 +13,9 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from benchmarks.support import api_servers, settings_env
 from infra.settings import Settings
+from testing.processes import settings_env
+from testing.servers import api_servers
 
 CONNECTIONS = 16
 DONATIONS = 200
