@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from infra.kafka.feeder import dead_letter_counts
+from infra.kafka.offsets import dead_letter_counts
 from infra.kafka.relay import published_position
 from infra.viewstore.runner import ViewRunner
 

@@ -13,7 +13,7 @@ from domain.organisation import Organisation
 from domain.person import Person
 from domain.project import Project
 from infra.database import Database
-from infra.kafka.feeder import create_kafka_tables
+from infra.kafka.offsets import create_kafka_tables
 from infra.kafka.producing import publishing_tracking
 from infra.setup_lock import views_setup
 from infra.viewstore.runner import ViewRunner

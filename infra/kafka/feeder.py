@@ -1,14 +1,15 @@
 """Views fed from Kafka: the same handlers as from the store's log, the topics as source.
 
 A projector consumes the event topics in a consumer group (several projectors
-split the partitions). Each poll is one batch and one database transaction:
-the batch's events (sorted by store position) go through every view's handler,
+split the partitions). Messages wait in a buffer per partition until they can be
+taken in store order (``infra/kafka/ordering.py``). Each poll is one batch and
+one database transaction: the batch's events go through every view's handler,
 and in the same transaction are written the views' rows, each aggregate's last
-applied version (so that an event the relay published twice is applied once),
-and the next offset of every partition. Offsets are committed to Kafka only
-afterwards, and on assignment a projector seeks to the offsets in the database,
-so the database, not Kafka, decides where to resume: a crash or rebalance at any
-point loses and doubles nothing.
+applied version (so that an event the relay published twice is applied once)
+and the next offset of every partition (both kept by ``infra/kafka/offsets.py``).
+Offsets are committed to Kafka only afterwards, and on assignment a projector
+seeks to the offsets in the database, so the database, not Kafka, decides where
+to resume: a crash or rebalance at any point loses and doubles nothing.
 
 Each poll's batch is a ``infra.viewstore.batch``, as from the log: batches of
 several projectors take turns on the views' position rows, and a projector
@@ -20,7 +21,7 @@ to the dead-letter topic with headers saying why, and is counted.
 
 The applied versions have generations like the views', so that a rebuild from
 Kafka (``infra/kafka/rebuild.py``) can swap in new generations of both and the
-offsets that go with them under the group's lock row. A projector remembers the
+offsets that go with them in one transaction. A projector remembers the
 generations it feeds (read before the stored offsets it seeks to) and the batch
 checks them after its lock: if a swap came between, it rolls back and seeks to
 the offsets stored with the new generations.
@@ -28,152 +29,36 @@ the offsets stored with the new generations.
 
 from __future__ import annotations
 
-import heapq
 import logging
 import threading
-from collections import deque
-from collections.abc import Iterable, Iterator
-from operator import itemgetter
+from collections.abc import Iterable
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
-from infra.database import Database
 from infra.gc_tuning import rare_collections
 from infra.kafka.contract import DEAD_LETTER_TOPIC, TOPICS, UndecodableMessage, from_message
+from infra.kafka.offsets import KafkaState, live_applied
+from infra.kafka.ordering import PartitionBuffers
 from infra.settings import Settings
 from infra.viewstore.batch import GenerationsSwapped, batch
-from infra.viewstore.generations import live_generation, point
 from infra.viewstore.runner import ViewRunner
 from infra.viewstore.tables import UnitOfWork, ViewTables
 from projections.events import EventRecord
-from projections.rows import Rows, Table, View
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 10_000
-MAX_BUFFERED = 10_000
-"""Messages held per partition while earlier positions are awaited from others."""
-APPLIED_VIEW = "kafka_applied"
-APPLIED = Table("versions", {"aggregate_id": "text", "version": "integer"}, key=("aggregate_id",))
 
 
-class AppliedVersions(View):
-    """Each aggregate's last version applied to the views (read and written by the feeder)."""
-
-    name = APPLIED_VIEW
-    tables = (APPLIED,)
-    events = frozenset()
-
-    def handle(self, event: EventRecord, rows: Rows) -> None:
-        rows.put("versions", {"aggregate_id": event.aggregate_id, "version": event.version})
-
-
-def live_applied(database: Database) -> ViewTables:
-    """The live generation of the applied versions, the first created if there is none."""
-    generation = live_generation(database, APPLIED_VIEW)
-    if generation is None:
-        ViewTables(database, AppliedVersions(), 1).create()
-        with database.transaction(commit=True) as cursor:
-            point(cursor, database, APPLIED_VIEW, 1, replace=False)
-        generation = live_generation(database, APPLIED_VIEW) or 1
-    return ViewTables(database, AppliedVersions(), generation)
-
-
-def kafka_table_names(database: Database) -> tuple[str, str]:
-    return f"{database.prefix}view_kafka_offsets", f"{database.prefix}view_kafka_groups"
-
-
-def create_kafka_tables(database: Database) -> tuple[str, str]:
-    """The offsets table and the groups table, created if missing (and the applied
-    versions' first generation)."""
-    live_applied(database)
-    offsets, groups = kafka_table_names(database)
-    database.execute(
-        f"CREATE TABLE IF NOT EXISTS {offsets} (group_id TEXT, topic TEXT, kafka_partition "
-        "INTEGER, next_offset BIGINT NOT NULL, PRIMARY KEY (group_id, topic, kafka_partition))"
-    )
-    database.execute(
-        f"CREATE TABLE IF NOT EXISTS {groups} "
-        "(group_id TEXT PRIMARY KEY, dead_letters BIGINT NOT NULL, batches BIGINT NOT NULL)"
-    )
-    return offsets, groups
-
-
-def dead_letter_counts(database: Database) -> dict[str, int]:
-    """Consumer group → messages it sent to the dead-letter topic."""
-    _, groups = kafka_table_names(database)
-    return {r["group_id"]: int(r["dead_letters"]) for r in database.query(f"SELECT * FROM {groups}")}
-
-
-class KafkaState:
-    """Offsets, the lock row and the dead-letter count of one consumer group, in the
-    views' database."""
-
-    def __init__(self, database: Database, group_id: str) -> None:
-        self.database = database
-        self.group_id = group_id
-        self.offsets, self.groups = create_kafka_tables(database)
-        database.execute(
-            f"INSERT INTO {self.groups} VALUES (?, 0, 0) ON CONFLICT (group_id) DO NOTHING", [group_id]
-        )
-
-    def next_offsets(self) -> dict[tuple[str, int], int]:
-        rows = self.database.query(
-            f"SELECT topic, kafka_partition, next_offset FROM {self.offsets} WHERE group_id = ?",
-            [self.group_id],
-        )
-        return {(r["topic"], int(r["kafka_partition"])): int(r["next_offset"]) for r in rows}
-
-    def dead_letters(self) -> int:
-        rows = self.database.query(
-            f"SELECT dead_letters FROM {self.groups} WHERE group_id = ?", [self.group_id]
-        )
-        return int(rows[0]["dead_letters"]) if rows else 0
-
-    def record(self, cursor: Any, offsets: dict[tuple[str, int], int], dead_letters: int) -> None:
-        sql = self.database.sql
-        if offsets:  # one statement for all the partitions (one round trip on PostgreSQL)
-            cursor.executemany(
-                sql(
-                    f"INSERT INTO {self.offsets} VALUES (?, ?, ?, ?) ON CONFLICT "
-                    "(group_id, topic, kafka_partition) DO UPDATE SET next_offset = excluded.next_offset"
-                ),
-                [(self.group_id, topic, partition, offset) for (topic, partition), offset in offsets.items()],
-            )
-        if dead_letters:
-            cursor.execute(
-                sql(f"UPDATE {self.groups} SET dead_letters = dead_letters + ? WHERE group_id = ?"),
-                (dead_letters, self.group_id),
-            )
-
-    def take_offsets(self, cursor: Any, other: KafkaState) -> None:
-        """Replaces this group's offsets with those ``other`` has stored."""
-        sql = self.database.sql
-        cursor.execute(sql(f"DELETE FROM {self.offsets} WHERE group_id = ?"), (self.group_id,))
-        cursor.execute(
-            sql(
-                f"INSERT INTO {self.offsets} (group_id, topic, kafka_partition, next_offset) "
-                f"SELECT ?, topic, kafka_partition, next_offset FROM {self.offsets} WHERE group_id = ?"
-            ),
-            (self.group_id, other.group_id),
-        )
-
-    def discard(self) -> None:
-        """Forgets the group: its offsets and its row."""
-        with self.database.transaction(commit=True) as cursor:
-            for table in (self.offsets, self.groups):
-                cursor.execute(self.database.sql(f"DELETE FROM {table} WHERE group_id = ?"), (self.group_id,))
-
-
-def _positions(
-    partition: TopicPartition, buffer: Iterable[tuple[int, Any, Any]]
-) -> Iterator[tuple[int, Any]]:
-    """(position, partition) of each buffered message, in the buffer's order."""
-    for position, _, _ in buffer:
-        yield position, partition
+def _decoded(record: Any) -> EventRecord | str:
+    """The message's event, or why the contract refuses it."""
+    try:
+        return from_message(list(record.headers), record.key, record.value)
+    except UndecodableMessage as error:
+        return str(error)
 
 
 def _log_failed_commit(offsets: Any, response: Any) -> None:
@@ -211,12 +96,9 @@ class KafkaFeeder:
         self.applied: ViewTables
         self._target_tables()
         self._dead_letters: KafkaProducer | None = None
-        self._buffers: dict[TopicPartition, deque[tuple[int, Any, EventRecord | str]]] = {}
-        self._last_position: dict[TopicPartition, int] = {}
         self.stopping = threading.Event()
-        self._more_ready = False
-        """The last batch was full and more buffered messages could be applied at once."""
         self.consumer = self._open_consumer()
+        self.pending = PartitionBuffers(self.consumer, MAX_BATCH)
 
     def _target_tables(self) -> None:
         """The tables batches write: the live generations, read before the offsets
@@ -250,21 +132,12 @@ class KafkaFeeder:
             return self._poll_once(timeout_ms)
 
     def _poll_once(self, timeout_ms: int) -> int:
-        wait = 0 if self._more_ready else timeout_ms
+        wait = 0 if self.pending.more_ready else timeout_ms
         polled = self.consumer.poll(timeout_ms=wait, max_records=MAX_BATCH)
         for partition, records in polled.items():
-            buffer = self._buffers.setdefault(partition, deque())
-            for record in records:
-                try:
-                    event: EventRecord | str = from_message(list(record.headers), record.key, record.value)
-                except UndecodableMessage as error:
-                    event = str(error)
-                if not isinstance(event, str):
-                    self._last_position[partition] = event.position
-                # A refused message sorts with the event before it in its partition.
-                buffer.append((self._last_position.get(partition, 0), record, event))
-        ready = self._take_ready()
-        self._pause_the_far_ahead()
+            self.pending.hold(partition, ((record, _decoded(record)) for record in records))
+        ready = self.pending.take_ready()
+        self.pending.pause_the_far_ahead()
         if not ready:
             return 0
         events = [e for _, _, e in ready if not isinstance(e, str)]
@@ -291,57 +164,9 @@ class KafkaFeeder:
             callback=_log_failed_commit,
         )
 
-    def _take_ready(self) -> list[tuple[TopicPartition, Any, EventRecord | str]]:
-        """The buffered messages that may be applied now, in each partition's order.
-
-        Events reach the views in store order across partitions as far as this
-        projector can tell: an event waits while an assigned partition might still
-        deliver an earlier one (it has not yet delivered anything later, and it is
-        not drained), so that, say, an organisation's registration is applied
-        before the project it leads.
-        """
-        frontier = float("inf")
-        for partition in self.consumer.assignment():
-            if self._drained(partition):
-                continue
-            frontier = min(frontier, self._last_position.get(partition, 0))
-        # Each partition's buffer is in position order: merge them, lowest first.
-        heads = [_positions(partition, buffer) for partition, buffer in self._buffers.items()]
-        order: list[TopicPartition] = []
-        self._more_ready = False
-        for position, partition in heapq.merge(*heads, key=itemgetter(0)):
-            if position > frontier:
-                break
-            if len(order) == MAX_BATCH:
-                self._more_ready = True
-                break
-            order.append(partition)
-        ready = []
-        for partition in order:  # taken once the merge is done with the buffers
-            _, record, event = self._buffers[partition].popleft()
-            ready.append((partition, record, event))
-        return ready
-
-    def _pause_the_far_ahead(self) -> None:
-        """Stops fetching partitions whose buffer is full (they wait on the others), so
-        memory stays bounded; the partition holding the others back is never full."""
-        for partition, buffer in self._buffers.items():
-            if len(buffer) >= MAX_BUFFERED and partition not in self.consumer.paused():
-                self.consumer.pause(partition)
-            elif len(buffer) < MAX_BUFFERED and partition in self.consumer.paused():
-                self.consumer.resume(partition)
-
-    def _drained(self, partition: TopicPartition) -> bool:
-        """Everything the partition held at the last fetch has been received."""
-        highwater = self.consumer.highwater(partition)
-        return highwater is not None and self.consumer.position(partition) >= highwater
-
     def forget_buffered(self, partitions: Any = None) -> None:
         """Drops buffered messages (they are fetched again from the stored offsets)."""
-        self._more_ready = False
-        for partition in list(partitions if partitions is not None else self._buffers):
-            self._buffers.pop(partition, None)
-            self._last_position.pop(partition, None)
+        self.pending.forget(partitions)
 
     live_targets = True
     """Batches write the live generations (checked after their lock)."""

@@ -28,7 +28,8 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from infra.kafka.feeder import MAX_BATCH, AppliedVersions, KafkaFeeder, KafkaState, live_applied
+from infra.kafka.feeder import MAX_BATCH, KafkaFeeder
+from infra.kafka.offsets import AppliedVersions, KafkaState, live_applied
 from infra.progress import Progress
 from infra.settings import Settings
 from infra.viewstore.batch import swap

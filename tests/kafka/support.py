@@ -11,7 +11,8 @@ from kafka import KafkaConsumer, TopicPartition
 
 from domain.application import Gongzhi
 from infra.kafka.contract import TOPICS
-from infra.kafka.feeder import KafkaFeeder, KafkaState, live_applied
+from infra.kafka.feeder import KafkaFeeder
+from infra.kafka.offsets import KafkaState, live_applied
 from infra.settings import Settings
 from infra.viewstore.runner import ViewRunner
 from tests.projections.test_runner import digests

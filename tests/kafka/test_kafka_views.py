@@ -14,7 +14,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from domain.application import Gongzhi
 from infra.demo import DemoLoader
 from infra.kafka.contract import DEAD_LETTER_TOPIC, to_message
-from infra.kafka.feeder import KafkaFeeder, KafkaState
+from infra.kafka.feeder import KafkaFeeder
+from infra.kafka.offsets import KafkaState
 from infra.kafka.relay import Relay
 from infra.settings import Settings
 from infra.views import open_views
