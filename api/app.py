@@ -23,8 +23,8 @@ from domain.application import Gongzhi
 from infra.api_keys import KeyStore
 from infra.audit.sealer import in_process_sealer
 from infra.kafka.relay import Relay
-from infra.persistence import open_application
 from infra.settings import Settings, load_settings
+from infra.store.application import open_application
 from infra.views import open_views
 
 

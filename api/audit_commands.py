@@ -17,7 +17,7 @@ def _seal(args: argparse.Namespace) -> int:
     """Seals checkpoints until interrupted (or, with --once, everything recorded so far)."""
     from infra.audit.sealer import Sealer
     from infra.audit.signing_key import signing_key
-    from infra.persistence import open_application
+    from infra.store.application import open_application
 
     settings = load_settings()
     key = signing_key(settings)
@@ -49,7 +49,7 @@ def _verify(args: argparse.Namespace) -> int:
     from infra.audit.signing_key import public_key, verification_key
     from infra.audit.tables import audit_tables
     from infra.audit.verify import verify, verify_stream
-    from infra.persistence import open_application
+    from infra.store.application import open_application
 
     settings = load_settings()
     key = public_key(args.public_key) if args.public_key else verification_key(settings)

@@ -19,7 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from infra.demo import DemoLoader
-    from infra.persistence import open_application
+    from infra.store.application import open_application
 
     settings = load_settings()
     application = open_application(settings)
@@ -52,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _demo(_: argparse.Namespace) -> int:
     from infra.demo import DemoLoader
-    from infra.persistence import open_application
+    from infra.store.application import open_application
 
     application = open_application(load_settings())
     try:
@@ -69,7 +69,7 @@ def _demo(_: argparse.Namespace) -> int:
 
 def _project(args: argparse.Namespace) -> int:
     """Keeps the views up to date in this process until interrupted."""
-    from infra.persistence import open_application
+    from infra.store.application import open_application
     from infra.views import open_views
 
     settings = load_settings()
@@ -100,7 +100,7 @@ def _project(args: argparse.Namespace) -> int:
 def _relay(_: argparse.Namespace) -> int:
     """Publishes the store's events to Kafka until interrupted."""
     from infra.kafka.relay import Relay
-    from infra.persistence import open_application
+    from infra.store.application import open_application
 
     settings = load_settings()
     if not settings.kafka_bootstrap_servers:
@@ -130,8 +130,8 @@ def _rebuild(args: argparse.Namespace) -> int:
     if args.as_of or args.into:
         return _rebuild_as_of(args)
     from infra.parallel_rebuild import parallel_fill
-    from infra.persistence import open_application
     from infra.progress import Progress
+    from infra.store.application import open_application
     from infra.views import open_views
 
     settings = load_settings()
@@ -151,8 +151,8 @@ def _rebuild(args: argparse.Namespace) -> int:
 def _rebuild_from_kafka(args: argparse.Namespace) -> int:
     """Rebuilds every view from offset 0 of the topics, beside the live projectors."""
     from infra.kafka.rebuild import rebuild_from_kafka
-    from infra.persistence import open_application
     from infra.progress import Progress
+    from infra.store.application import open_application
     from infra.views import open_views
 
     settings = load_settings()
@@ -186,8 +186,8 @@ def _kafka_rebuild_refusal(args: argparse.Namespace, settings: Settings) -> str 
 def _rebuild_as_of(args: argparse.Namespace) -> int:
     """Builds views as they stood at a moment into a separate file or schema."""
     from infra.audit.point_in_time import TargetRefused, rebuild_as_of
-    from infra.persistence import open_application
     from infra.progress import Progress
+    from infra.store.application import open_application
 
     if not (args.as_of and args.into):
         print("gongzhi projections rebuild: --as-of and --into go together", file=sys.stderr)

@@ -19,7 +19,7 @@ from infra.settings import Settings, load_settings
 def key_store(settings: Settings) -> Iterator[KeyStore]:
     """The key table of the configured store."""
     from infra.database import Database
-    from infra.persistence import open_application
+    from infra.store.application import open_application
 
     application = open_application(settings)
     try:

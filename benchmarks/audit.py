@@ -23,9 +23,9 @@ from infra.audit.sealer import Sealer
 from infra.audit.signing_key import signing_key
 from infra.audit.tables import audit_tables
 from infra.audit.verify import verify
-from infra.persistence import open_application
 from infra.progress import Progress
 from infra.settings import Settings, load_settings
+from infra.store.application import open_application
 from testing.generate import generate
 
 

@@ -25,9 +25,9 @@ from benchmarks.support import STORES
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from domain.principals import PrincipalRole as Role
-from infra.persistence import open_application
 from infra.progress import Progress
 from infra.settings import Settings
+from infra.store.application import open_application
 from testing.servers import api_servers
 
 CLIENTS = 16

@@ -34,9 +34,9 @@ from infra.kafka.contract import TOPICS, to_message
 from infra.kafka.feeder import KafkaFeeder
 from infra.kafka.producing import ensure_topics, producer_config
 from infra.kafka.relay import Relay
-from infra.persistence import open_application
 from infra.progress import Progress
 from infra.settings import Settings
+from infra.store.application import open_application
 from infra.views import open_views
 from projections.events import records
 from testing.generate import generate

@@ -18,9 +18,9 @@ from eventsourcing.persistence import Mapper
 
 from benchmarks.support import STORES, measure_apart, print_measurement
 from infra.parallel_rebuild import parallel_fill
-from infra.persistence import open_application
 from infra.progress import Progress
 from infra.settings import Settings, load_settings
+from infra.store.application import open_application
 from infra.views import open_views
 from testing.generate import generate
 

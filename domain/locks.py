@@ -7,7 +7,7 @@ other, and each decides on the state its predecessor left.
 
 The lock has two halves under one key: a ``threading.Lock`` that the threads
 of this process queue on, and, taken after it, the store's lock that processes
-sharing the store queue on (``across_processes``, which ``infra.aggregate_locks``
+sharing the store queue on (``across_processes``, which ``infra.store.aggregate_locks``
 implements). While more of this process's commands wait for an aggregate, the
 store's lock is handed from one to the next, up to ``HAND_OVER`` commands in a
 row, then let go so that other processes get their turn.

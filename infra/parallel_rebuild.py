@@ -13,8 +13,8 @@ import time
 from collections.abc import Sequence
 from multiprocessing.sharedctypes import SynchronizedArray
 
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 from infra.views import open_views
 from infra.viewstore.runner import Fill, Progress, ViewRunner
 from infra.viewstore.tables import ViewTables

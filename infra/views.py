@@ -15,7 +15,7 @@ from domain.project import Project
 from infra.database import Database
 from infra.kafka.offsets import create_kafka_tables
 from infra.kafka.producing import publishing_tracking
-from infra.setup_lock import views_setup
+from infra.store.setup_lock import views_setup
 from infra.viewstore.runner import ViewRunner
 from projections import ALL_VIEWS
 from projections.rows import View

@@ -19,11 +19,10 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import EventStore, Mapper, StoredEvent, Transcoder
 
 from domain.errors import AlreadyErased
 from domain.person import Person
-from infra.group_commit import GroupCommitEventStore
 from infra.privacy.crypto import is_sealed, seal, unseal
 from infra.privacy.person_keys import KeyChange, KeyedStoredEvent, KeyRing
 from projections.events import EventRecord
@@ -100,7 +99,7 @@ class PersonalDataMapper(Mapper[UUID]):
         return opened
 
 
-class PersonalEventStore(GroupCommitEventStore):
+class PersonalReads(EventStore[UUID]):
     """Reads a stream's events with one key lookup for the whole stream."""
 
     mapper: PersonalDataMapper

@@ -181,7 +181,7 @@ class ViewRunner(Background):
     ) -> tuple[int, list[EventRecord]]:
         """The next batch: the position it reaches, and the wanted events after ``start``
         up to it, at least ``limit`` of them unless it reaches ``end``. The log is read
-        in ranges of ``limit`` positions (see ``infra.record_reading``), as many as it
+        in ranges of ``limit`` positions (see ``infra.store.record_reading``), as many as it
         takes when the views want few of the events."""
         events: list[EventRecord] = []
         while start < end and len(events) < limit:

@@ -21,8 +21,8 @@ from infra.audit.sealer import Sealer
 from infra.audit.signing_key import private_key
 from infra.audit.tables import audit_tables
 from infra.audit.verify import verify
-from infra.persistence import SQLITE_FILE
 from infra.settings import Settings
+from infra.store.application import SQLITE_FILE
 from tests.conftest import Api, serving
 
 SEAL_EVERY = 5

@@ -38,9 +38,9 @@ from infra.kafka.contract import (
     json_schemas,
     to_message,
 )
-from infra.persistence import open_application
 from infra.privacy.mapper import in_clear
 from infra.settings import load_settings
+from infra.store.application import open_application
 from projections.events import EventRecord, records
 from testing.generate import generate
 from tests.asyncapi_schema import asyncapi_reference_errors, validate_asyncapi

@@ -13,8 +13,8 @@ import pytest
 from domain.application import Gongzhi
 from domain.context import CommandResult
 from domain.fund import Fund
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from domain.fund import Fund
 from domain.organisation import Organisation
 from infra.demo import DemoLoader
-from infra.persistence import open_application
 from infra.settings import Settings, SettingsError, load_settings
+from infra.store.application import open_application
 from tests.conftest import TEST_MASTER_KEY
 
 

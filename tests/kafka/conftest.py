@@ -8,8 +8,8 @@ from uuid import uuid4
 import pytest
 
 from domain.application import Gongzhi
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 from testing.broker import Broker, ExternalBroker
 
 

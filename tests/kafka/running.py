@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infra.kafka.relay import Relay
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 from testing.generate import generate
 from testing.processes import settings_env
 

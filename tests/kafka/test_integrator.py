@@ -14,8 +14,8 @@ from kafka import KafkaConsumer, TopicPartition
 from domain.fund import Fund
 from infra.demo import DemoLoader
 from infra.kafka.relay import Relay
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 from testing.broker import Broker, ExternalBroker
 
 PUBLISHED_TOPICS = ["gongzhi.person", "gongzhi.organisation", "gongzhi.project", "gongzhi.fund"]

@@ -19,8 +19,8 @@ from domain.application import Gongzhi
 from infra.demo import DemoLoader
 from infra.kafka.feeder import KafkaFeeder
 from infra.kafka.relay import BATCH_SIZE, Relay
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 from infra.views import open_views
 from testing.broker import Broker, ExternalBroker
 from testing.generate import generate

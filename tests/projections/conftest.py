@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from domain.application import Gongzhi
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.projections.test_runner import digests
 
 HOLD_THE_LOCK = """
 import time
-from infra.persistence import open_application
+from infra.store.application import open_application
 from infra.settings import load_settings
 from infra.views import open_views
 

@@ -15,8 +15,8 @@ from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from domain.fund import Fund
 from infra.demo import DemoLoader
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 from infra.views import open_views
 from infra.viewstore.batch import GenerationsSwapped, batch
 from infra.viewstore.runner import ViewRunner

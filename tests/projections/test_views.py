@@ -613,7 +613,7 @@ class World:
         self.app = Gongzhi(
             env={
                 "PERSISTENCE_MODULE": "eventsourcing.popo",
-                "TRANSCODER_TOPIC": "infra.transcoder:OrjsonTranscoder",
+                "TRANSCODER_TOPIC": "infra.store.transcoder:OrjsonTranscoder",
             }
         )
         self.people: list[UUID] = []

@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 from domain.context import CommandContext, acting
 from domain.person import Person
-from infra.persistence import open_application
 from infra.settings import Settings, SettingsError, load_settings
+from infra.store.application import open_application
 from tests.conftest import TEST_MASTER_KEY
 
 ROOT = Path(__file__).parents[2]

@@ -16,8 +16,8 @@ import pytest
 
 from domain.context import CommandContext, acting
 from domain.principals import PrincipalRole
-from infra.persistence import open_application
 from infra.settings import Settings
+from infra.store.application import open_application
 from tests.conftest import backend_settings, serving
 from tests.security.support import leaked, raw_store, stored_events
 

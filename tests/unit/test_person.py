@@ -11,7 +11,7 @@ from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from domain.errors import AlreadyErased, RuleViolation
 from domain.person import Person
-from infra.transcoder import OrjsonTranscoder
+from infra.store.transcoder import OrjsonTranscoder
 
 
 def registered() -> Person:

@@ -27,10 +27,11 @@ from psycopg.sql import SQL, Identifier
 
 from domain.context import IdempotencyClaim, RecordedCommand
 from infra.audit.chain import Link
+from infra.audit.postgres_tables import PostgresAuditTables
 from infra.audit.recording import LINKS_KWARG, ChainWriter
-from infra.audit.tables import PostgresAuditTables, SQLiteAuditTables
+from infra.audit.sqlite_tables import SQLiteAuditTables
 from infra.privacy.person_keys import PostgresPersonKeys, SQLitePersonKeys
-from infra.record_reading import PostgresRecordReading, SQLiteRecordReading
+from infra.store.record_reading import PostgresRecordReading, SQLiteRecordReading
 
 COMMAND_LOG_TABLE = "command_log"
 

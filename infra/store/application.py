@@ -1,18 +1,31 @@
-"""Wires the application to its store: SQLite by default, PostgreSQL at scale."""
+"""The application on its store, built here and nowhere else: SQLite by default,
+PostgreSQL at scale.
+
+The library's factory opens the datastore its settings name; this module then
+builds the rest explicitly: the command recorder (events, idempotency keys,
+audit hashes and person keys in one transaction), the orjson transcoder, the
+event store (group commit of concurrent saves, with each stream's personal
+details opened with one key lookup) and the aggregate locks every process on
+the store takes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.persistence import EventStore
+from eventsourcing.persistence import ApplicationRecorder, EventStore, Transcoder
+from eventsourcing.postgres import PostgresDatastore
 
 from domain.application import Gongzhi
 from domain.locks import AggregateLocks
-from infra.aggregate_locks import store_aggregate_locks
-from infra.privacy.mapper import PersonalDataMapper, PersonalEventStore
+from infra.privacy.mapper import PersonalDataMapper, PersonalReads
 from infra.privacy.person_keys import KeyRing
 from infra.settings import Settings, SettingsError
-from infra.setup_lock import store_setup
+from infra.store.aggregate_locks import store_aggregate_locks
+from infra.store.command_log import PostgresCommandRecorder, SQLiteCommandRecorder
+from infra.store.group_commit import GroupCommitEventStore
+from infra.store.setup_lock import store_setup
+from infra.store.transcoder import OrjsonTranscoder
 
 SQLITE_FILE = "gongzhi.db"
 
@@ -20,14 +33,12 @@ SQLITE_FILE = "gongzhi.db"
 def application_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing library's environment for these settings."""
     env = {
-        "TRANSCODER_TOPIC": "infra.transcoder:OrjsonTranscoder",
         "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size),
     }
     if settings.uses_postgres:
         pg = settings.postgres_parts()
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "APPLICATION_RECORDER_TOPIC": "infra.command_log:PostgresCommandRecorder",
             "POSTGRES_DBNAME": pg["dbname"],
             "POSTGRES_HOST": pg["host"],
             "POSTGRES_PORT": pg["port"],
@@ -41,23 +52,42 @@ def application_env(settings: Settings) -> dict[str, str]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "APPLICATION_RECORDER_TOPIC": "infra.command_log:SQLiteCommandRecorder",
             "SQLITE_DBNAME": str(settings.data_dir / SQLITE_FILE),
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     return env
 
 
+class StoreEvents(PersonalReads, GroupCommitEventStore):
+    """Concurrent saves share one transaction (``group_commit``); a stream's personal
+    details are opened with one key lookup (``infra.privacy``)."""
+
+
 class StoredGongzhi(Gongzhi):
     """The application with group commit of concurrent saves, aggregate locks that
-    every process on the store takes (``infra.aggregate_locks``), and personal
-    details sealed with each person's key (``infra.privacy``)."""
+    every process on the store takes (``aggregate_locks``), and personal details
+    sealed with each person's key (``infra.privacy``)."""
 
     name = "Gongzhi"
 
     def __init__(self, env: Any, master_key: bytes) -> None:
         self.master_key = master_key
         super().__init__(env)
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        datastore = self.factory.datastore  # type: ignore[attr-defined]
+        recorder: ApplicationRecorder
+        if isinstance(datastore, PostgresDatastore):
+            events_table = f"{self.factory.env.name.lower() or 'stored'}_events"
+            recorder = PostgresCommandRecorder(datastore, events_table_name=events_table)
+        else:
+            recorder = SQLiteCommandRecorder(datastore)
+        if self.factory.env_create_table():  # type: ignore[attr-defined]
+            recorder.create_table()  # type: ignore[attr-defined]
+        return recorder
 
     def construct_event_store(self) -> EventStore[Any]:
         keys = KeyRing(self.master_key, self.recorder.person_keys)  # type: ignore[attr-defined]
@@ -67,7 +97,7 @@ class StoredGongzhi(Gongzhi):
             self.factory.close()
             raise
         self.mapper = PersonalDataMapper(self.mapper.transcoder, keys)
-        return PersonalEventStore(mapper=self.mapper, recorder=self.recorder)
+        return StoreEvents(mapper=self.mapper, recorder=self.recorder)
 
     def construct_aggregate_locks(self) -> AggregateLocks:
         return store_aggregate_locks(self.recorder.datastore)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ share a store take turns on an aggregate there.
   aggregate and ended after its events are committed (by the group commit, in
   another transaction). The key is split into two 32-bit halves, a key space of
   its own apart from the single-key advisory locks (``hashtext``) of
-  ``infra.setup_lock`` and the views. A process that dies, or a connection that
+  ``infra.store.setup_lock`` and the views. A process that dies, or a connection that
   breaks, ends the transaction and lets go of the lock.
 - SQLite: a byte-range lock per key, at the key's offset in a file beside the
   database. Open file description locks (Linux) belong to the file as this
