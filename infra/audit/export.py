@@ -18,7 +18,8 @@ import orjson
 
 from infra.audit.chain import GENESIS
 from infra.audit.checkpoint import GENESIS_RUNNING, Checkpoint
-from infra.audit.tables import BEFORE_ALL, AuditTables, EventRow
+from infra.audit.queries import AuditTables
+from infra.audit.rows import BEFORE_ALL, EventRow
 from infra.audit.verify import BATCH_SIZE, paged_checkpoints
 from projections.events import from_stored
 

@@ -15,7 +15,7 @@ import orjson
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Tracking
 from kafka import KafkaProducer
 
-from infra.audit.tables import AuditTables
+from infra.audit.queries import AuditTables
 from infra.kafka.contract import CHECKPOINT_TOPIC
 from infra.kafka.producing import (
     ACK_TIMEOUT_SECONDS,

@@ -8,7 +8,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from infra.audit.chain import ChainHeads, Link, link_events
-from infra.audit.tables import AuditTables
+from infra.audit.queries import AuditTables
 
 LINKS_KWARG = "audit_links"
 """The recorder's keyword argument that carries a transaction's links out, for after commit."""

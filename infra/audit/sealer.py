@@ -19,8 +19,9 @@ from kafka.errors import KafkaError
 
 from infra.audit.checkpoint import GENESIS_RUNNING, Checkpoint, RunningHash
 from infra.audit.publish import CheckpointPublisher
+from infra.audit.rows import EventRow
 from infra.audit.signing_key import key_id, signing_key
-from infra.audit.tables import EventRow, audit_tables
+from infra.audit.tables import audit_tables
 from infra.audit.verify import BATCH_SIZE, event_failure
 from infra.background import Background
 from infra.kafka.producing import Unacknowledged

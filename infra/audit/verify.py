@@ -16,9 +16,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from infra.audit.chain import GENESIS, ChainHeads, event_hash, stream_key
 from infra.audit.checkpoint import Checkpoint
+from infra.audit.queries import AuditTables
 from infra.audit.report import Failure, Kind, Report
+from infra.audit.rows import BEFORE_ALL, EventRow, HashRow
 from infra.audit.seals import SealTrack
-from infra.audit.tables import BEFORE_ALL, AuditTables, EventRow, HashRow
 from infra.progress import Progress
 
 BATCH_SIZE = 2000
