@@ -109,25 +109,20 @@ async def command_context(
 
 
 class Commands:
-    """Runs application commands inside the request's command context.
+    """Runs application commands inside the request's command context, on the command
+    lanes: a small thread pool of their own, so that commands waiting for one
+    aggregate can be decided together (``domain.turns``) and concurrent saves share a
+    transaction (group commit), on SQLite as on PostgreSQL. More lanes at once would
+    only queue on the store while holding pooled connections."""
 
-    On SQLite (one writer at a time, and CPU-bound) commands run inline on the
-    event loop, which saves two thread hand-offs per request. Otherwise they run
-    on the command lanes, a small thread pool of their own: more at once would
-    only queue on the store's write lock while holding pooled connections.
-    """
-
-    def __init__(self, application: Gongzhi, context: CommandContext, lanes: Executor, inline: bool) -> None:
+    def __init__(self, application: Gongzhi, context: CommandContext, lanes: Executor) -> None:
         self.application = application
         self.context = context
         self.lanes = lanes
-        self.inline = inline
 
     async def __call__(
         self, command: Callable[P, CommandResult], *args: P.args, **kwargs: P.kwargs
     ) -> CommandResult:
-        if self.inline:
-            return self._run(command, *args, **kwargs)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.lanes, lambda: self._run(command, *args, **kwargs))
 
@@ -142,7 +137,7 @@ async def get_commands(
     context: Annotated[CommandContext, Depends(command_context)],
 ) -> Commands:
     state = request.app.state
-    return Commands(application, context, state.command_lanes, not state.settings.uses_postgres)
+    return Commands(application, context, state.command_lanes)
 
 
 CommandsDep = Annotated[Commands, Depends(get_commands)]

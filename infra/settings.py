@@ -26,7 +26,7 @@ class Settings(BaseSettings):
         0,
         ge=0,
         le=200,
-        description="Commands run at once per process; 0: 1 on SQLite, the pool size on PostgreSQL",
+        description="Commands run at once per process; 0: 4 on SQLite, the pool size on PostgreSQL",
     )
     aggregate_cache_size: int = Field(2000, ge=0)
     projections_in_process: bool = Field(

@@ -109,8 +109,10 @@ class GroupCommitEventStore(EventStore[Any]):
 
 
 def _claims(save: _Save) -> list[tuple[Any, dict[str, Any], StoredEvent]]:
-    """The save's idempotency claim, tied to the last event it records."""
-    claim, extra = save.kwargs.get("idempotency") or (None, None)
-    if claim is None or not save.stored_events:
-        return []
-    return [(claim, extra or {}, save.stored_events[-1])]
+    """The save's idempotency claims (one a command decided in it), each tied to the
+    last event of its command: ``idempotency`` lists (claim, extra, how many of the
+    save's events the command's last one is)."""
+    claims = save.kwargs.get("idempotency") or []
+    return [
+        (claim, extra or {}, save.stored_events[upto - 1]) for claim, extra, upto in claims if claim and upto
+    ]
