@@ -209,11 +209,5 @@ class ViewQueries(RowQueries):
     # Statistics
 
     def statistics(self, jurisdiction: str) -> dict[str, int]:
-        tables = self.runner.live("statistics")
         condition, params = at_or_under(jurisdiction)
-        rows = tables.database.query(
-            f"SELECT metric, SUM(value) AS value FROM {tables.name('figures')} "
-            f"WHERE {condition} GROUP BY metric ORDER BY metric",
-            params,
-        )
-        return {row["metric"]: int(row["value"]) for row in rows}
+        return self.sql.totals("statistics", "figures", condition, params, "metric", "SUM(value)")

@@ -89,14 +89,20 @@ class SqlRows:
         return [decode(spec, row) for row in tables.database.query(statement, params)]
 
     def count(self, view: str, table: str, match: Match, column: str) -> dict[Any, int]:
-        tables = self.tables(view)
         where, params = condition(match)
+        return self.totals(view, table, where, params, column, "COUNT(*)")
+
+    def totals(
+        self, view: str, table: str, where: str, params: list[Any], column: str, total: str
+    ) -> dict[Any, int]:
+        """``total`` (a SQL aggregate) over the rows matching ``where``, by value of ``column``."""
+        tables = self.tables(view)
         rows = tables.database.query(
-            f"SELECT {column} AS value, COUNT(*) AS n FROM {tables.name(table)} "
+            f"SELECT {column} AS value, {total} AS total FROM {tables.name(table)} "
             f"WHERE {where} GROUP BY {column} ORDER BY {column}",
             params,
         )
-        return {row["value"]: int(row["n"]) for row in rows}
+        return {row["value"]: int(row["total"]) for row in rows}
 
 
 class FoldedRows:
