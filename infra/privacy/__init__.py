@@ -8,4 +8,7 @@ wrapped with the master key from the settings. Erasing a person deletes the
 row in the transaction that records ``Person.Erased``: from then on those
 details cannot be decrypted anywhere, while the stored bytes (and so the audit
 chain over them) stay as they were.
+
+It may import ``domain`` (the person's events), ``projections.events`` and
+``infra.settings``; the event store composes its mapper and key table.
 """
