@@ -26,7 +26,7 @@ class Settings(BaseSettings):
         0,
         ge=0,
         le=200,
-        description="Commands run at once per process; 0: 4 on SQLite, the pool size on PostgreSQL",
+        description="Commands run at once per process; 0: 8 on SQLite, the pool size on PostgreSQL",
     )
     aggregate_cache_size: int = Field(2000, ge=0)
     projections_in_process: bool = Field(
@@ -139,7 +139,7 @@ class Settings(BaseSettings):
     def _default_concurrency(cls, value: int, info: ValidationInfo) -> int:
         if value:
             return value
-        return info.data.get("database_pool_size", 10) if info.data.get("database_url") else 4
+        return info.data.get("database_pool_size", 10) if info.data.get("database_url") else 8
 
     @property
     def uses_postgres(self) -> bool:
