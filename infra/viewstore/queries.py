@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
@@ -175,10 +176,13 @@ class RowQueries:
 
 
 class ViewQueries(RowQueries):
-    """The live views: the reads above from their SQL tables, and the reads only SQL answers."""
+    """The live views: the reads above from their SQL tables, and the reads only SQL answers.
+
+    Made for one request: each view's live generation is looked up once for all of
+    the request's reads, not once a read."""
 
     def __init__(self, runner: ViewRunner) -> None:
-        self.sql = SqlRows(runner.live)
+        self.sql = SqlRows(cache(runner.live))
         super().__init__(self.sql)
         self.runner = runner
 
