@@ -48,6 +48,8 @@ class Batch:
         self.counts: dict[positions.Generation, positions.Position] = {}
         self.works: list[UnitOfWork] = []
         self.advances: dict[positions.Generation, int] = {}
+        self.written = False
+        """It committed (not rolled back as having nothing to do)."""
 
     def position(self, tables: ViewTables) -> int:
         """How far ``tables`` had applied when this batch took its lock."""
@@ -107,6 +109,7 @@ def batch(database: Database, targets: Sequence[ViewTables], *, live: bool = Fal
             else:
                 tables.forget()
                 tables.batches = None
+    current.written = committed
     if committed:
         for work in current.works:
             work.tables.remember(work)

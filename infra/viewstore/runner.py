@@ -152,9 +152,11 @@ class ViewRunner(Background):
         topics = self._topics_of(wanted)
         end = self.head() if until is None else until
         limit, moved = batch_size or self.batch_size, 0
+        start: int | None = None  # where the views stand: read once, then known
         while tables and not self.stopping.is_set():
-            known = positions.read(self.database, [t.key for t in tables])
-            start = min(known.get(t.key, 0) for t in tables)
+            if start is None:
+                known = positions.read(self.database, [t.key for t in tables])
+                start = min(known.get(t.key, 0) for t in tables)
             if start >= end:
                 break
             # Read outside the batch's transaction (a store in memory cannot read while
@@ -171,9 +173,13 @@ class ViewRunner(Background):
                     lacking = events if position == start else [e for e in events if e.position > position]
                     current.write(view_tables.handle(lacking))
                 current.advance(behind, last)
-            moved += last - start
-            if progress:
-                progress.advance(last - start)
+            if current.written:
+                moved += last - start
+                if progress:
+                    progress.advance(last - start)
+                start = last
+            else:
+                start = None
         return moved
 
     def _batch(
@@ -212,19 +218,27 @@ class ViewRunner(Background):
         """Applies the views whose applier lock this process holds or can take, until
         stopped; tries for the others every ``STANDBY_SECONDS``."""
         next_try = 0.0
+        # The live generations of the views this process applies: a batch checks they
+        # are still live, so they are looked up again only when one finds them swapped.
+        mine: list[ViewTables] | None = None
         while not self.stopping.is_set():
             if time.monotonic() >= next_try:
                 for lock in self._appliers.values():
                     lock.try_take()
                 next_try = time.monotonic() + STANDBY_SECONDS
+                if mine is not None and len(mine) != len(self.applying()):
+                    mine = None
             applied = 0
             try:
-                mine = [self.live(name) for name in self.applying()]
+                if mine is None:
+                    mine = [self.live(name) for name in self.applying()]
                 applied = self.catch_up(*mine, live=True)
             except GenerationsSwapped:
-                continue  # a rebuild swapped a view in: apply to it from now on
+                mine = None  # a rebuild swapped a view in: apply to it from now on
+                continue
             except Exception:
                 log.exception("Projection batch failed; retrying")
+                mine = None
                 self._release()  # perhaps the lock's connection is gone: take it again
             if not applied:
                 self.stopping.wait(poll_interval)
