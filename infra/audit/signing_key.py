@@ -70,20 +70,31 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
 
 
 def _key_file(path: Path) -> Ed25519PrivateKey:
+    """The key in ``path``, made there first if there is none. Processes that start
+    together on a new data directory agree on one: each writes a key of its own aside,
+    then links it into place, which only the first does; the others read that one,
+    never a file half written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return private_key(path.read_text())
-    key = Ed25519PrivateKey.generate()
-    with os.fdopen(fd, "w") as file:
-        file.write(base64.b64encode(key.private_bytes_raw()).decode() + "\n")
-    log.warning(
-        "Made an audit signing key in %s; its public key (give it to auditors) is %s",
-        path,
-        public_text(key.public_key()),
-    )
-    return key
+    if not path.exists():
+        key = Ed25519PrivateKey.generate()
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(base64.b64encode(key.private_bytes_raw()).decode() + "\n")
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another process made one first
+        else:
+            log.warning(
+                "Made an audit signing key in %s; its public key (give it to auditors) is %s",
+                path,
+                public_text(key.public_key()),
+            )
+            return key
+        finally:
+            os.unlink(aside)
+    return private_key(path.read_text())
 
 
 def verification_key(settings: Settings) -> Ed25519PublicKey | None:
