@@ -31,4 +31,4 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed
-	$(BIN)/python -m benchmarks.commands
+	$(BIN)/python -m benchmarks

@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psycopg
@@ -79,3 +81,74 @@ def _own_peak_kib() -> int:
             return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     except (OSError, StopIteration):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """One measured path against its floor, from rounds run side by side."""
+
+    path: str
+    store: str
+    floor_rates: list[float]
+    rates: list[float]
+    target: float
+
+    @property
+    def ratios(self) -> list[float]:
+        return [rate / floor for rate, floor in zip(self.rates, self.floor_rates, strict=True)]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios)
+
+    def line(self) -> str:
+        low, high = min(self.ratios), max(self.ratios)
+        met = "yes" if self.median >= self.target else "NO"
+        return (
+            f"{self.path:<44}{self.store:<10}{statistics.median(self.floor_rates):>12,.0f}"
+            f"{statistics.median(self.rates):>12,.0f}{self.median:>8.2f}  {low:.2f}-{high:.2f}"
+            f"{self.target:>8.2f}  {met}"
+        )
+
+
+HEADER = f"{'path':<44}{'store':<10}{'floor/s':>12}{'rate/s':>12}{'ratio':>8}  spread  {'target':>7}  met"
+
+
+def side_by_side(
+    path: str,
+    store: str,
+    floor: Callable[[], float],
+    measured: Callable[[], float],
+    *,
+    target: float,
+    rounds: int = 3,
+) -> Ratio:
+    """Runs the floor and the measured path in turns, ``rounds`` times each, so that a
+    machine busy with other work slows both alike; each callable returns its rate."""
+    floor_rates, rates = [], []
+    for n in range(rounds):
+        print(f"{path} on {store}: round {n + 1}/{rounds}", file=sys.stderr)
+        floor_rates.append(floor())
+        rates.append(measured())
+    return Ratio(path, store, floor_rates, rates, target)
+
+
+def report(title: str, results: list[Ratio]) -> None:
+    """Prints the results as a table, and adds them to the file ``make bench`` collects
+    its one table from, when it names one."""
+    print(f"\n{title}\n{HEADER}")
+    for result in results:
+        print(result.line())
+    collected = os.environ.get(RESULTS_FILE)
+    if collected:
+        with open(collected, "a") as file:
+            for result in results:
+                file.write(json.dumps(asdict(result)) + "\n")
+
+
+RESULTS_FILE = "GONGZHI_BENCH_RESULTS"
+"""The environment variable naming the file each benchmark adds its results to."""
+
+
+def read_results(path: Path) -> list[Ratio]:
+    return [Ratio(**json.loads(line)) for line in path.read_text().splitlines() if line]
