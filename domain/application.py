@@ -26,7 +26,7 @@ class Gongzhi(CommandService):
     def _require_person(self, person_id: UUID, field: str) -> str:
         """A registered person's id; an erased person is named in nothing new."""
         try:
-            person = self.get(Person, person_id)
+            person = self.read(Person, person_id)
         except NotFound:
             raise InvalidValue(field, f"no person with id {person_id}") from None
         if person.erased:
@@ -35,7 +35,7 @@ class Gongzhi(CommandService):
 
     def _require_organisation(self, organisation_id: UUID, field: str) -> Organisation:
         try:
-            return self.get(Organisation, organisation_id)
+            return self.read(Organisation, organisation_id)
         except NotFound:
             raise InvalidValue(field, f"no organisation with id {organisation_id}") from None
 
@@ -197,7 +197,7 @@ class Gongzhi(CommandService):
         def change(fund: Fund) -> dict[str, Any]:
             if project_id is not None:
                 try:
-                    self.get(Project, project_id)
+                    self.read(Project, project_id)
                 except NotFound:
                     raise InvalidValue("project_id", f"no project with id {project_id}") from None
             fund.request_disbursement(

@@ -26,6 +26,7 @@ from domain.context import CommandLog, CommandResult, current_context
 from domain.errors import ConcurrencyConflict, DomainError, IdempotencyKeyReused, NotFound, VersionMismatch
 from domain.locks import AggregateLocks
 from domain.turns import Queues, Waiting
+from domain.writers_copies import WritersCopies
 
 A = TypeVar("A", bound=Aggregate)
 Decision = tuple[Aggregate, dict[str, Any]]
@@ -41,6 +42,8 @@ class CommandService(Application):
         self.command_log = self.recorder if isinstance(self.recorder, CommandLog) else None
         self.aggregate_locks = self.construct_aggregate_locks()
         self.waiting = Queues()
+        cache_size = self.repository.cache.maxsize if self.repository.cache else 0  # type: ignore[attr-defined]
+        self.writers_copies = WritersCopies(cache_size, self._reconstruct, self._newer_events)
 
     def construct_aggregate_locks(self) -> AggregateLocks:
         """In-process locks; a store that several processes share needs its own as well."""
@@ -65,6 +68,32 @@ class CommandService(Application):
         if not isinstance(aggregate, cls):
             raise NotFound(cls.__name__.lower(), aggregate_id)
         return aggregate
+
+    def read(self, cls: type[A], aggregate_id: UUID) -> A:
+        """An aggregate a command only looks at: the shared cached one, not a copy of it."""
+        aggregate: object = None
+        with suppress(AggregateNotFoundError):
+            aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        if not isinstance(aggregate, cls):
+            raise NotFound(cls.__name__.lower(), aggregate_id)
+        return aggregate
+
+    def _to_change(self, cls: type[A], aggregate_id: UUID) -> A:
+        """The aggregate a command changes, in its turn: the commands' own copy
+        (``domain.writers_copies``), to be kept again once its changes are saved."""
+        aggregate = self.writers_copies.take(aggregate_id)
+        if not isinstance(aggregate, cls):
+            raise NotFound(cls.__name__.lower(), aggregate_id)
+        return aggregate
+
+    def _reconstruct(self, aggregate_id: UUID) -> Aggregate | None:
+        with suppress(AggregateNotFoundError):
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+            return aggregate
+        return None
+
+    def _newer_events(self, aggregate_id: UUID, version: int) -> Any:
+        return self.events.get(aggregate_id, gt=version)
 
     def _replay(self) -> CommandResult | None:
         claim = current_context().idempotency
@@ -102,6 +131,7 @@ class CommandService(Application):
                 # little while, with jitter.
                 sleep(random.uniform(0, 0.002 * 2**attempt))
                 continue
+            self.writers_copies.keep(aggregate)
             return CommandResult(aggregate.id, aggregate.version, recordings[-1].notification.id, extra)
         raise ConcurrencyConflict(f"Gave up after {MAX_ATTEMPTS} concurrent modifications")
 
@@ -146,7 +176,7 @@ class CommandService(Application):
         if len(turn) < 2:
             return self._one_by_one(cls, aggregate_id, turn)
         try:
-            aggregate = self.get(cls, aggregate_id)
+            aggregate = self._to_change(cls, aggregate_id)
         except DomainError as error:  # the same answer for every command
             for waiting in turn:
                 waiting.refuse(error)
@@ -167,12 +197,14 @@ class CommandService(Application):
                 continue
             decided.append((waiting, len(aggregate.pending_events), aggregate.version, extra))
         if not decided:
+            self.writers_copies.keep(aggregate)
             return self._one_by_one(cls, aggregate_id, alone)
         claims = [(w.context.run(lambda: current_context().idempotency), x, n) for w, n, _, x in decided]
         try:
             recordings = Application.save(self, aggregate, idempotency=claims)
         except RecordConflictError:
             return self._one_by_one(cls, aggregate_id, turn)
+        self.writers_copies.keep(aggregate)
         for waiting, upto, version, extra in decided:
             waiting.answer(CommandResult(aggregate.id, version, recordings[upto - 1].notification.id, extra))
         return self._one_by_one(cls, aggregate_id, alone)
@@ -182,7 +214,7 @@ class CommandService(Application):
         for waiting in (w for w in turn if not w.done):
 
             def decide(change: Callable[[Any], dict[str, Any] | None] = waiting.change) -> Decision:
-                aggregate = self.get(cls, aggregate_id)
+                aggregate = self._to_change(cls, aggregate_id)
                 return aggregate, _change_in_turn(aggregate, change)
 
             try:
