@@ -20,20 +20,24 @@ from infra.audit.queries import AuditTables
 from infra.audit.report import Failure, Kind, Report
 from infra.audit.rows import BEFORE_ALL, EventRow, HashRow
 from infra.audit.seals import SealTrack
+from infra.gc_tuning import rare_collections
 from infra.progress import Progress
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10_000
 
 
-def event_failure(row: EventRow) -> Failure | None:
-    """An event whose recorded hash is absent, elsewhere, or not its content's."""
+def event_failure(row: EventRow, previous: bytes | None = None) -> Failure | None:
+    """An event whose recorded hash is absent, elsewhere, or not its content's; chained from
+    ``previous`` when given (the walk finds it), else from the row's own."""
     if row.hash is None:
         return _at(row, Kind.INSERTED, "no hash was recorded for this event")
     if row.hash_position != row.position:
         return _at(row, Kind.REORDERED, f"this version was recorded at position {row.hash_position}")
-    if row.version > 1 and row.previous is None:
+    if previous is None:
+        previous = row.previous
+    if row.version > 1 and previous is None:
         return _at(row, Kind.MISSING, f"version {row.version - 1} of the stream is gone")
-    previous = row.previous if row.version > 1 and row.previous is not None else GENESIS
+    previous = previous if row.version > 1 and previous is not None else GENESIS
     if event_hash(previous, row.stream, row.version, row.topic, row.state) != row.hash:
         return _at(row, Kind.MODIFIED, "the stored event (or its stream's previous hash) no longer matches")
     return None
@@ -103,45 +107,48 @@ class _Walk:
 
     def run(self, start: int, limit: int, batch_size: int) -> Failure | None:
         after = start
-        while after < limit:
-            rows, orphans, upto = self._read(after, limit, batch_size)
-            rows = self._with_previous(rows)
-            failure = self._batch(rows, orphans)
-            if failure is not None:
-                return failure
-            if self.progress is not None:
-                self.progress.advance(len(rows))
-            after = upto
+        with rare_collections():
+            while after < limit:
+                rows, orphans, upto = self._read(after, limit, batch_size)
+                failure = self._batch(rows, self._previous_hashes(rows), orphans)
+                if failure is not None:
+                    return failure
+                if self.progress is not None:
+                    self.progress.advance(len(rows))
+                after = upto
         return None
 
-    def _with_previous(self, rows: list[EventRow]) -> list[EventRow]:
-        """Each row with its stream's previous recorded hash: the one met just before in this
-        walk (streams recently met are remembered, boundedly), else read in one query."""
-        met: dict[str, int] = {}
+    def _previous_hashes(self, rows: list[EventRow]) -> list[bytes | None]:
+        """Each row's stream's previous recorded hash (None for a first version, or where it
+        is gone): the one met just before in this walk (the last of each stream a batch met
+        is remembered, boundedly), else read in one query."""
+        heads, met = self.heads, dict[str, tuple[int, bytes | None]]()
         wanted = []
         for row in rows:
-            linked_in_batch = met.get(row.stream) == row.version - 1
-            if (
-                row.version > 1
-                and not linked_in_batch
-                and self.heads.previous(row.stream, row.version) is None
-            ):
+            seen = met.get(row.stream)
+            linked_in_batch = seen is not None and seen[0] == row.version - 1
+            if row.version > 1 and not linked_in_batch and heads.previous(row.stream, row.version) is None:
                 wanted.append((row.stream, row.version - 1))
-            met[row.stream] = row.version
+            met[row.stream] = (row.version, row.hash)
         found = self.tables.read_hashes(wanted) if wanted else {}
-        linked, last = [], dict[str, tuple[int, bytes | None]]()
+        previous: list[bytes | None] = []
+        met.clear()
         for row in rows:
             if row.version > 1:
-                seen = last.get(row.stream)
-                previous = seen[1] if seen is not None and seen[0] == row.version - 1 else None
-                previous = previous or self.heads.previous(row.stream, row.version)
-                row = row._replace(previous=previous or found.get((row.stream, row.version - 1)))
-            last[row.stream] = (row.version, row.hash)
-            linked.append(row)
-        for row in linked:
-            if row.hash is not None:
-                self.heads.note(row.stream, row.version, row.hash)
-        return linked
+                seen = met.get(row.stream)
+                if seen is not None and seen[0] == row.version - 1:
+                    previous.append(seen[1] or found.get((row.stream, row.version - 1)))
+                else:
+                    previous.append(
+                        heads.previous(row.stream, row.version) or found.get((row.stream, row.version - 1))
+                    )
+            else:
+                previous.append(None)
+            met[row.stream] = (row.version, row.hash)
+        for stream, (version, digest) in met.items():
+            if digest is not None:
+                heads.note(stream, version, digest)
+        return previous
 
     def _read(self, after: int, limit: int, batch_size: int) -> tuple[list[EventRow], list[HashRow], int]:
         """A batch of events with their hashes, the hashes in its range that no event holds,
@@ -182,16 +189,19 @@ class _Walk:
         taken = {row.position for row in rows}
         return hashed, [h for h in hashes if h.position not in taken]
 
-    def _batch(self, rows: list[EventRow], orphans: list[HashRow]) -> Failure | None:
+    def _batch(
+        self, rows: list[EventRow], previous: list[bytes | None], orphans: list[HashRow]
+    ) -> Failure | None:
         pending = iter(orphans)
         orphan = next(pending, None)
-        for row in rows:
+        before, event = self.track.before, self.track.event
+        for row, chained_from in zip(rows, previous, strict=True):
             if orphan is not None and orphan.position < row.position:
-                return self.track.before(orphan.position) or orphan_failure(self.tables, orphan)
+                return before(orphan.position) or orphan_failure(self.tables, orphan)
             failure = (
-                self.track.before(row.position)
-                or event_failure(row)
-                or self.track.event(row.position, row.hash or b"")
+                before(row.position)
+                or event_failure(row, chained_from)
+                or event(row.position, row.hash or b"")
             )
             if failure is not None:
                 return failure
