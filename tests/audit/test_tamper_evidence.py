@@ -270,3 +270,19 @@ def test_events_stored_before_an_event_class_was_upcast_to_a_new_version_still_v
     assert report.sealed_up_to == auditor_api.store_head()
     fund = auditor_api.get(f"/funds/{story.fund}")
     assert fund["donated_fen"] == 50_000 + 120_000 + 8_800 + 30_000 + 1_000
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3])
+def test_a_walk_in_small_batches_chains_every_stream_across_them_and_still_finds_a_change(
+    auditor_api: Api, audit_settings: Settings, batch_size: int
+) -> None:
+    story = village_story(auditor_api)
+    seal(auditor_api)
+    assert audit(auditor_api, batch_size=batch_size).ok
+
+    dba = Tamperer(audit_settings)
+    last_donation = dba.positions(story.fund)[-1]
+    state = dba.event(last_donation)[3]
+    dba.set_state(last_donation, state.replace(b'"amount_fen":30000', b'"amount_fen":90000'))
+
+    fails(audit(auditor_api, batch_size=batch_size), Kind.MODIFIED, last_donation)
