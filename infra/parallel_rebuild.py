@@ -4,6 +4,11 @@ Python runs one thread of handlers at a time, so a rebuild of all views on one
 process leaves the other cores idle. Here each worker process reads the log on
 its own and fills the fresh tables of its group of views; the groups are
 balanced by what each view cost on a sample of the log.
+
+Workers are forked, not spawned: they start with the handlers and the store's
+code already loaded, rather than importing the application again (a spawned
+worker spent about as long importing as filling a quarter-million events). A
+worker opens connections of its own and never touches the ones it inherited.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ def parallel_fill(settings: Settings, runner: ViewRunner, jobs: int) -> Fill | N
 
     def fill(fresh: Sequence[ViewTables], progress: Progress | None) -> None:
         groups = balanced(fresh, costs(runner), jobs)
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context("fork")
         read: SynchronizedArray[int] = context.Array("q", len(groups))
         workers = [
             context.Process(
@@ -102,5 +107,7 @@ def _fill_group(
             for name, generation in parts
         ]
         runner.fill(fresh, _SharedCount(read, slot))
+        for tables in fresh:  # here, beside the other workers, rather than after them all
+            tables.create_indexes()
     finally:
         application.close()
