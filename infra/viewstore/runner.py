@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -147,12 +148,30 @@ class ViewRunner(Background):
         how many positions it moved past. Only the event types the views declare are
         read (when their stored topics are known); positions still advance past the
         others. Only the events ``keep`` accepts are applied (all by default).
-        ``live``: the tables must be the live generations (``GenerationsSwapped`` if not)."""
+        ``live``: the tables must be the live generations (``GenerationsSwapped`` if not).
+        Tables only this process writes (a rebuild's) read the next batch while one is
+        applied (with one reading thread: two batches in memory at most)."""
+        if tables and all(t.exclusive for t in tables):
+            with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader:
+                return self._catch_up(tables, until, progress, batch_size, keep, live, reader)
+        return self._catch_up(tables, until, progress, batch_size, keep, live, None)
+
+    def _catch_up(
+        self,
+        tables: Sequence[ViewTables],
+        until: int | None,
+        progress: Progress | None,
+        batch_size: int | None,
+        keep: Callable[[EventRecord], bool] | None,
+        live: bool,
+        reader: ThreadPoolExecutor | None,
+    ) -> int:
         wanted = frozenset().union(*(t.view.events for t in tables))
         topics = self._topics_of(wanted)
         end = self.head() if until is None else until
         limit, moved = batch_size or self.batch_size, 0
         start: int | None = None  # where the views stand: read once, then known
+        upcoming: tuple[int, Future[tuple[int, list[EventRecord]]]] | None = None
         while tables and not self.stopping.is_set():
             if start is None:
                 known = positions.read(self.database, [t.key for t in tables])
@@ -161,15 +180,27 @@ class ViewRunner(Background):
                 break
             # Read outside the batch's transaction (a store in memory cannot read while
             # it writes); the batch then applies to each view what it lacks under the lock.
-            last, events = self._batch(start, end, topics, wanted, limit)
+            if upcoming is not None and upcoming[0] == start:
+                last, events = upcoming[1].result()
+            else:
+                last, events = self._batch(start, end, topics, wanted, limit)
+            upcoming = None
+            if reader is not None and last < end:
+                upcoming = (last, reader.submit(self._batch, last, end, topics, wanted, limit))
             if keep is not None:
                 events = [e for e in events if keep(e)]
+            # Tables only this process writes (a rebuild's) are changed before the
+            # transaction, so that processes filling other views take turns only to write.
+            ahead = {t.key: t.handle(events) for t in tables if t.exclusive}
             with batch(self.database, tables, live=live) as current:
                 behind = [t for t in tables if start <= current.position(t) < last]
                 if not behind:
                     raise NothingToDo  # another process applied it meanwhile
                 for view_tables in behind:
                     position = current.position(view_tables)
+                    if position == start and view_tables.key in ahead:
+                        current.write(ahead[view_tables.key])
+                        continue
                     lacking = events if position == start else [e for e in events if e.position > position]
                     current.write(view_tables.handle(lacking))
                 current.advance(behind, last)

@@ -29,6 +29,7 @@ class ViewTables:
         self.database = database
         self.view = view
         self.generation = generation
+        self.exclusive = exclusive
         self.key: Generation = (view.name, generation)
         self.tables = {t.name: t for t in view.tables}
         self.cursor: Any | None = None
