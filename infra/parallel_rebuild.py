@@ -7,7 +7,7 @@ balanced by what each view cost on a sample of the log.
 
 Workers are forked, not spawned: they start with the handlers and the store's
 code already loaded, rather than importing the application again (a spawned
-worker spent about as long importing as filling a quarter-million events). A
+worker spent almost half as long importing as filling a quarter-million events). A
 worker opens connections of its own and never touches the ones it inherited.
 """
 
