@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import logging
 import random
+import time
+from collections import deque
 from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Tracking
@@ -32,18 +36,32 @@ from infra.kafka.producing import (
     publishing_tracking,
 )
 from infra.settings import Settings
-from projections.events import records
+from infra.viewstore.runner import RecordReader
+from projections.events import EventRecord, records
 
 log = logging.getLogger(__name__)
 
 TRACKING_NAME = "kafka-relay"
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
+"""Positions read from the log at a time."""
+BATCHES_IN_FLIGHT = 3
+"""Batches sent and not yet acknowledged before the relay waits for the oldest."""
+MAX_UNACKNOWLEDGED = BATCH_SIZE * (BATCHES_IN_FLIGHT + 1)
+"""At most this many events are published again after a crash."""
 MAX_BACKOFF_SECONDS = 30.0
 
 
 def published_position(recorder: ApplicationRecorder) -> int:
     """The position the relay has published up to (0 before it first ran)."""
     return publishing_tracking(recorder, create=False).max_tracking_id(TRACKING_NAME) or 0
+
+
+@dataclass
+class _Sent:
+    """A batch sent and not yet recorded: the position it reaches and its sends."""
+
+    upto: int
+    sends: list[Any]
 
 
 class Relay(Background):
@@ -55,8 +73,10 @@ class Relay(Background):
         settings: Settings,
         producer_factory: Callable[[], Any] | None = None,
         batch_size: int = BATCH_SIZE,
+        tracking_name: str = TRACKING_NAME,
     ) -> None:
         super().__init__()
+        self.tracking_name = tracking_name
         self.recorder = recorder
         self.settings = settings
         self.tracking = publishing_tracking(recorder)
@@ -64,48 +84,98 @@ class Relay(Background):
         self.producer_factory = producer_factory or (lambda: KafkaProducer(**producer_config(settings)))
         self._producer: Any = None
         self._topics_ready = False
+        self._sent_upto: int | None = None
+        """The position sent up to, ahead of the recorded one while batches are in flight."""
+        self._in_flight: deque[_Sent] = deque()
 
     def position(self) -> int:
-        return self.tracking.max_tracking_id(TRACKING_NAME) or 0
+        return self.tracking.max_tracking_id(self.tracking_name) or 0
 
     def lag(self) -> int:
         return (self.recorder.max_notification_id() or 0) - self.position()
 
     def publish_batch(self) -> int:
-        """Publishes the next batch and records it once acknowledged; returns its size."""
-        start = self.position()
-        batch = self.recorder.select_notifications(
-            start=start, limit=self.batch_size, inclusive_of_start=False
-        )
-        if not batch:
+        """Sends the next batch, then records the position of the batches acknowledged
+        so far, waiting for the oldest while too many are in flight; returns how many
+        events it sent (0 once everything sent is acknowledged and recorded)."""
+        start = self._sent_upto if self._sent_upto is not None else self.position()
+        head = self.recorder.max_notification_id() or 0
+        events: list[EventRecord] = []
+        stop = start
+        while not events and stop < head:  # a gap in the positions reads as nothing
+            stop = min(stop + self.batch_size, head)
+            events = self._read(start, stop)
+        if not events:
+            self.settle()
             return 0
         if not self._topics_ready:
             ensure_topics(self.settings)
             self._topics_ready = True
         if self._producer is None:
             self._producer = self.producer_factory()
+        self._in_flight.append(_Sent(stop, self._send(events)))
+        self._sent_upto = stop
+        self._record_acknowledged(wait=len(self._in_flight) > BATCHES_IN_FLIGHT)
+        return len(events)
+
+    def _read(self, start: int, stop: int) -> list[EventRecord]:
+        if isinstance(self.recorder, RecordReader):
+            return self.recorder.select_records(start, stop, ())
+        notifications = self.recorder.select_notifications(
+            start, stop - start, stop, inclusive_of_start=False
+        )
+        return records(notifications)
+
+    def _send(self, events: list[EventRecord]) -> list[Any]:
+        send, prefix, source = (
+            self._producer.send,
+            self.settings.kafka_topic_prefix,
+            self.settings.event_source,
+        )
         sends = []
-        for event in records(batch):
-            message = to_message(event, source=self.settings.event_source)
+        for event in events:
+            message = to_message(event, source)
             if message is None:
                 log.warning("No public form for %s at position %d; not published", event.type, event.position)
                 continue
             sends.append(
-                self._producer.send(
-                    self.settings.kafka_topic_prefix + message.topic,
-                    key=message.key,
-                    value=message.value,
-                    headers=message.headers,
-                )
+                send(prefix + message.topic, key=message.key, value=message.value, headers=message.headers)
             )
-        self._producer.flush(timeout=ACK_TIMEOUT_SECONDS)
+        return sends
+
+    def settle(self) -> None:
+        """Waits for every batch sent to be acknowledged, and records the position."""
+        if self._in_flight:
+            self._producer.flush(timeout=ACK_TIMEOUT_SECONDS)
+            self._record_acknowledged(wait=True)
+
+    def _record_acknowledged(self, wait: bool) -> None:
+        """Records the position of the batches acknowledged, oldest first (waiting for
+        the oldest if ``wait``); raises ``Unacknowledged`` for a send the broker refused."""
+        acknowledged = None
+        while self._in_flight:
+            oldest = self._in_flight[0]
+            if wait:
+                self._wait_for(oldest.sends)
+                wait = False
+            elif not all(sent.is_done for sent in oldest.sends):
+                break
+            for sent in oldest.sends:
+                if sent.exception is not None:
+                    raise Unacknowledged(f"the broker refused an event: {sent.exception}") from sent.exception
+            acknowledged = self._in_flight.popleft().upto
+        if acknowledged is not None:
+            self.tracking.insert_tracking(Tracking(self.tracking_name, acknowledged))
+
+    @staticmethod
+    def _wait_for(sends: list[Any]) -> None:
+        deadline = time.monotonic() + ACK_TIMEOUT_SECONDS
         for sent in sends:
             if not sent.is_done:
+                with suppress(Exception):  # a refusal is read from the send afterwards
+                    sent.get(timeout=max(0.0, deadline - time.monotonic()))
+            if not sent.is_done:
                 raise Unacknowledged(f"no acknowledgement within {ACK_TIMEOUT_SECONDS:.0f} s")
-            if sent.exception is not None:
-                raise Unacknowledged(f"the broker refused an event: {sent.exception}") from sent.exception
-        self.tracking.insert_tracking(Tracking(TRACKING_NAME, batch[-1].id))
-        return len(batch)
 
     def catch_up(self) -> int:
         published = 0
@@ -147,6 +217,8 @@ class Relay(Background):
         gone on the broker); the next batch gets a new one."""
         producer, self._producer = self._producer, None
         self._topics_ready = False
+        self._sent_upto = None  # what was not recorded is sent again, in order
+        self._in_flight.clear()
         if producer is not None:
             try:
                 producer.close(timeout=0)

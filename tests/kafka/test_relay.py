@@ -18,7 +18,7 @@ import pytest
 from domain.application import Gongzhi
 from infra.demo import DemoLoader
 from infra.kafka.feeder import KafkaFeeder
-from infra.kafka.relay import BATCH_SIZE, Relay
+from infra.kafka.relay import BATCH_SIZE, MAX_UNACKNOWLEDGED, Relay
 from infra.settings import Settings
 from infra.store.application import open_application
 from infra.views import open_views
@@ -187,5 +187,5 @@ def test_a_relay_killed_mid_stream_republishes_at_most_the_unacknowledged_tail_u
 
     assert relay.position() == head
     extra = assert_all_published_in_order(app, kafka_settings)
-    assert sum(extra) <= BATCH_SIZE
+    assert sum(extra) <= MAX_UNACKNOWLEDGED
     assert_kafka_fed_views_equal_a_rebuild(app, kafka_settings)

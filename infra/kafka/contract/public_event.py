@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from infra.kafka.contract.fields import ID, Field, Payload, Schema
 
@@ -59,13 +60,18 @@ class PublicEvent:
         set_once(self, "names", tuple(f.name for f in self.fields))
         set_once(self, "required_names", frozenset(f.name for f in self.fields if f.required))
 
-    @property
+    @cached_property
     def aggregate(self) -> str:
         return self.public_type.split(".")[2]
 
-    @property
+    @cached_property
     def topic(self) -> str:
         return f"gongzhi.{self.aggregate}"
+
+    @cached_property
+    def type_header(self) -> bytes:
+        """``ce_type`` as messages carry it."""
+        return self.public_type.encode()
 
     @property
     def message_name(self) -> str:
