@@ -13,6 +13,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
+from kafka.partitioner.default import DefaultPartitioner, murmur2
 
 from infra.kafka.contract import CHECKPOINT_TOPIC, DEAD_LETTER_TOPIC, TOPICS
 from infra.settings import Settings
@@ -51,6 +52,38 @@ def producer_config(settings: Settings, role: str = "relay") -> dict[str, Any]:
         "max_block_ms": 5_000,
         "request_timeout_ms": 10_000,
     }
+
+
+class RememberedKeyHashes(DefaultPartitioner):  # type: ignore[misc]
+    """kafka-python's default partitioner (a key's murmur2 hash, as the Java clients), which
+    remembers the hashes of recent keys: the relay sends many events of one aggregate, and
+    kafka-python computes murmur2 in pure Python. The partitions are the default's."""
+
+    MAX_REMEMBERED = 100_000
+
+    def __init__(self) -> None:
+        self._hashes: dict[bytes, int] = {}
+
+    def partition(
+        self,
+        topic: str,
+        key: Any,
+        serialized_key: bytes | None,
+        value: Any,
+        serialized_value: Any,
+        cluster: Any,
+    ) -> int:
+        if serialized_key is None:
+            return int(super().partition(topic, key, serialized_key, value, serialized_value, cluster))
+        hashed = self._hashes.get(serialized_key)
+        if hashed is None:
+            if len(self._hashes) >= self.MAX_REMEMBERED:
+                self._hashes.clear()
+            hashed = self._hashes[serialized_key] = murmur2(serialized_key) & 0x7FFFFFFF
+        partitions = cluster.partitions_for_topic(topic)
+        if not partitions:
+            raise ValueError(f"Topic {topic} not found in ClusterMetadata")
+        return int(sorted(partitions)[hashed % len(partitions)])
 
 
 def ensure_topics(settings: Settings) -> None:

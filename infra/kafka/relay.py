@@ -30,6 +30,7 @@ from infra.background import Background
 from infra.kafka.contract import to_message
 from infra.kafka.producing import (
     ACK_TIMEOUT_SECONDS,
+    RememberedKeyHashes,
     Unacknowledged,
     ensure_topics,
     producer_config,
@@ -81,7 +82,9 @@ class Relay(Background):
         self.settings = settings
         self.tracking = publishing_tracking(recorder)
         self.batch_size = batch_size
-        self.producer_factory = producer_factory or (lambda: KafkaProducer(**producer_config(settings)))
+        self.producer_factory = producer_factory or (
+            lambda: KafkaProducer(**producer_config(settings), partitioner=RememberedKeyHashes())
+        )
         self._producer: Any = None
         self._topics_ready = False
         self._sent_upto: int | None = None
