@@ -22,16 +22,19 @@ from api.routers import audit, contract, funds, health, organisations, people, p
 from domain.application import Gongzhi
 from infra.api_keys import KeyStore
 from infra.audit.sealer import in_process_sealer
+from infra.changes import watch
 from infra.kafka.relay import Relay
 from infra.settings import Settings, load_settings
 from infra.store.application import open_application
 from infra.views import open_views
+from infra.viewstore.queries import LiveViews
 
 
 def create_app(settings: Settings | None = None, application: Gongzhi | None = None) -> FastAPI:
     settings = settings or load_settings()
     application = application or open_application(settings)
     runner = open_views(application)
+    changes = watch(runner.database)
     registry = CollectorRegistry()
     registry.register(ProjectionCollector(runner, relayed=bool(settings.kafka_bootstrap_servers)))
 
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         runner.stop()
         app.state.command_lanes.shutdown()
         runner.join()
+        changes.close()
         application.close()
 
     app = FastAPI(
@@ -67,7 +71,8 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     app.state.settings = settings
     app.state.application = application
     app.state.views = runner
-    app.state.keys = KeyStore(runner.database)
+    app.state.keys = KeyStore(runner.database, changes)
+    app.state.live_views = LiveViews(runner, changes)
     app.state.reaches = Reaches(application, runner, settings.read_wait_seconds)
     app.state.command_lanes = ThreadPoolExecutor(settings.command_concurrency, "command-lane")
     app.state.rate_limiter = rate_limiter(settings.rate_limit_per_second, settings.rate_limit_burst)

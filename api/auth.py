@@ -7,13 +7,13 @@ others need a current API key (401 otherwise), a role and scope the entry admits
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.access import Reaches
-from api.permissions import Rule, is_public, rule_for
+from api.permissions import is_public, rule_for
 from api.problems import Forbidden, Unauthenticated
 from api.rate_limit import limit
 from domain.principals import Principal
@@ -30,9 +30,8 @@ def _bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def _principal(request: Request) -> Principal:
-    keys: KeyStore = request.app.state.keys
-    record = keys.authenticate(_bearer_token(request))
+def _principal(keys: KeyStore, token: str) -> Principal:
+    record = keys.authenticate(token)
     if record is None:
         raise Unauthenticated("The key is unknown, revoked or expired", invalid_token=True)
     return record.principal
@@ -50,18 +49,12 @@ async def _body(request: Request) -> Any:
         return None  # request validation answers for it
 
 
-def _check(request: Request, rule: Rule, body: Any) -> Principal:
-    principal = _principal(request)
-    limit(request, principal)  # before the checks that read the store
-    rule.check(principal)
-    if rule.target is not None and not principal.sees_everything:
-        reaches: Reaches = request.app.state.reaches
-        rule.target.check(principal, reaches, request.path_params, body)
-    return principal
-
-
 async def authorise(request: Request) -> None:
-    """Leaves the principal (None on public routes) in ``request.state.principal``."""
+    """Leaves the principal (None on public routes) in ``request.state.principal``.
+
+    On SQLite the store's reads are quick and local, and run on the event loop; on
+    PostgreSQL they run on a worker thread, but a key this process knows for current
+    (``KeyStore.known``) and a principal who sees everything need none."""
     route = request.scope.get("route")
     rule = rule_for(request.method, getattr(route, "path", None))
     if rule is None:
@@ -71,13 +64,25 @@ async def authorise(request: Request) -> None:
         limit(request, None)  # per client address
         return
     body = await _body(request) if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
-    if request.app.state.settings.uses_postgres:
-        request.state.principal = await run_in_threadpool(_check, request, rule, body)
-    else:  # SQLite reads are quick and local: no thread hand-off
-        request.state.principal = _check(request, rule, body)
+    keys: KeyStore = request.app.state.keys
+    token = _bearer_token(request)
+    remote = request.app.state.settings.uses_postgres
+    if remote and not keys.known(token):
+        principal = await run_in_threadpool(_principal, keys, token)
+    else:
+        principal = _principal(keys, token)
+    limit(request, principal)  # before the checks that read the store
+    rule.check(principal)
+    if rule.target is not None and not principal.sees_everything:
+        check = partial(rule.target.check, principal, request.app.state.reaches, request.path_params, body)
+        if remote:
+            await run_in_threadpool(check)
+        else:
+            check()
+    request.state.principal = principal
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     principal: Principal | None = request.state.principal
     if principal is None:
         raise Unauthenticated("Send an API key as 'Authorization: Bearer <key>'")

@@ -27,7 +27,7 @@ AS_OF_VIEWS = (
 )
 
 
-def refuse_as_of(request: Request) -> None:
+async def refuse_as_of(request: Request) -> None:
     """Views computed from many aggregates do not answer as of a moment (a point-in-time
     rebuild, ``gongzhi projections rebuild --as-of``, holds them)."""
     if "as_of" in request.query_params:

@@ -2,8 +2,12 @@
 
 A key reads ``gzk_<id>_<secret>``. The id finds the row; the secret, 256 random
 bits, is compared with the stored SHA-256 of it in constant time. A slow
-password hash would add nothing for secrets of that strength, and every request
-checks its key against the table, so a revocation counts from the next request.
+password hash would add nothing for secrets of that strength.
+
+Each process keeps the rows it has read, and trusts them only while the key
+table has not changed since (``infra.changes``: issuing and revoking a key
+announce it), so a revocation counts from the next request on every process;
+expiry is checked against the clock on every request.
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from uuid import UUID
 import orjson
 
 from domain.principals import ALL_SCOPES, Principal, PrincipalRole
+from infra.changes import KEYS, ChangeWatch, Stamp, announce, create_changes_table
 from infra.database import Database
 
 KEYS_TABLE = "api_keys"
 KEY_PATTERN = re.compile(r"^gzk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 NAME_PATTERN = re.compile(r"^[\w.@:-]{1,128}$")
+MAX_CACHED_KEYS = 10_000
 
 
 class KeyRefused(ValueError):
@@ -73,9 +79,13 @@ def _moment(text: str | None) -> datetime | None:
 class KeyStore:
     """The ``api_keys`` table, beside the events (SQLite file or PostgreSQL schema)."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, watch: ChangeWatch | None = None) -> None:
         self.database = database
+        self.watch = watch or ChangeWatch()
         self.table = f"{database.prefix}{KEYS_TABLE}"
+        self.known_keys: dict[str, tuple[Stamp, str, KeyRecord]] = {}
+        """Key id → the stamp it was read at, its secret's hash and its record."""
+        create_changes_table(database)
         database.execute(
             f"CREATE TABLE IF NOT EXISTS {self.table} ("
             "id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, "
@@ -107,7 +117,7 @@ class KeyStore:
             raise KeyRefused("the expiry needs a time zone")
         key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
         record = KeyRecord(key_id, principal, datetime.now(UTC), expires_at, None)
-        self.database.execute(
+        self._changing(
             f"INSERT INTO {self.table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             [
                 key_id,
@@ -129,16 +139,47 @@ class KeyStore:
         if match is None:
             return None
         key_id, secret = match.groups()
-        rows = self.database.query(f"SELECT * FROM {self.table} WHERE id = ?", [key_id])
-        if not rows or not hmac.compare_digest(rows[0]["secret_hash"], _digest(secret)):
+        found = self._read(key_id)
+        if found is None or not hmac.compare_digest(found[0], _digest(secret)):
             return None
-        record = _record(rows[0])
+        record = found[1]
         return record if record.valid_at(now or datetime.now(UTC)) else None
+
+    def known(self, token: str) -> bool:
+        """Whether ``authenticate`` answers for this token from memory, reading nothing."""
+        match = KEY_PATTERN.match(token)
+        if match is None:
+            return True
+        known = self.known_keys.get(match.group(1))
+        stamp = self.watch.stamp(KEYS)
+        return stamp is not None and known is not None and known[0] == stamp
+
+    def _read(self, key_id: str) -> tuple[str, KeyRecord] | None:
+        """The key's secret hash and record: as this process knows them while the
+        table has not changed since, else from the table."""
+        stamp = self.watch.stamp(KEYS)  # before the read: a change meanwhile is seen next time
+        known = self.known_keys.get(key_id)
+        if stamp is not None and known is not None and known[0] == stamp:
+            return known[1], known[2]
+        rows = self.database.query(f"SELECT * FROM {self.table} WHERE id = ?", [key_id])
+        if not rows:
+            return None
+        if len(self.known_keys) >= MAX_CACHED_KEYS:
+            self.known_keys.clear()
+        secret_hash, record = rows[0]["secret_hash"], _record(rows[0])
+        self.known_keys[key_id] = (stamp, secret_hash, record)
+        return secret_hash, record
+
+    def _changing(self, statement: str, params: list[Any]) -> None:
+        """Runs a statement that changes keys, announcing the change in its transaction."""
+        with self.database.transaction(commit=True) as cursor:
+            cursor.execute(self.database.sql(statement), tuple(params))
+            announce(cursor, self.database, KEYS)
 
     def revoke(self, id_or_name: str) -> list[KeyRecord]:
         """Revokes the key with this id, or every key of the principal with this name."""
         found = self.find(id_or_name)
-        self.database.execute(
+        self._changing(
             f"UPDATE {self.table} SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
             [datetime.now(UTC).isoformat(), id_or_name, id_or_name],
         )

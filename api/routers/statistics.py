@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from api.auth import CurrentPrincipal
 from api.fields import JurisdictionPrefix
 from api.problems import Forbidden
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
-from api.routers.views import NO_AS_OF, Queries
+from api.routers.views import NO_AS_OF, Queries, read
 from domain.principals import Principal, PrincipalRole
 
 router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
@@ -42,18 +42,19 @@ def _within_reach(principal: Principal, jurisdiction: str) -> str:
     return jurisdiction
 
 
-def _figures(views: Queries, jurisdiction: str) -> OrjsonResponse:
-    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": views.statistics(jurisdiction)})
+async def _figures(request: Request, views: Queries, jurisdiction: str) -> OrjsonResponse:
+    figures = await read(request, views, views.statistics, jurisdiction)
+    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": figures})
 
 
 @router.get("/views/statistics", responses={403: PROBLEM_RESPONSES[403]})
-def statistics(
-    views: Queries, principal: CurrentPrincipal, jurisdiction: Jurisdiction = ""
+async def statistics(
+    request: Request, views: Queries, principal: CurrentPrincipal, jurisdiction: Jurisdiction = ""
 ) -> OrjsonResponse:
-    return _figures(views, _within_reach(principal, jurisdiction))
+    return await _figures(request, views, _within_reach(principal, jurisdiction))
 
 
-def _public_depth(jurisdiction: Jurisdiction = "") -> str:
+async def _public_depth(jurisdiction: Jurisdiction = "") -> str:
     if jurisdiction.count("/") >= PUBLIC_DEPTH:
         raise Forbidden(
             f"Public statistics go down to {PUBLIC_DEPTH} levels (province/city/district); "
@@ -64,5 +65,7 @@ def _public_depth(jurisdiction: Jurisdiction = "") -> str:
 
 
 @router.get("/public/statistics", responses={403: PROBLEM_RESPONSES[403]})
-def public_statistics(views: Queries, jurisdiction: Annotated[str, Depends(_public_depth)]) -> OrjsonResponse:
-    return _figures(views, jurisdiction)
+async def public_statistics(
+    request: Request, views: Queries, jurisdiction: Annotated[str, Depends(_public_depth)]
+) -> OrjsonResponse:
+    return await _figures(request, views, jurisdiction)

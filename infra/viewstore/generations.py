@@ -2,6 +2,8 @@
 
 A view's tables exist in generations (``view_funds_ledger_g3``): the live one
 answers reads while a rebuild fills the next, then the pointer row swaps them.
+Every change of a pointer row is announced (``infra.changes``), so that readers
+know the live generations without looking them up on every read.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from infra.changes import GENERATIONS, ChangeWatch, Stamp, announce, create_changes_table
 from infra.database import Database
 
 GENERATIONS_TABLE = "view_generations"
@@ -19,6 +22,7 @@ def create_generations_table(database: Database) -> None:
         f"CREATE TABLE IF NOT EXISTS {database.prefix}{GENERATIONS_TABLE} "
         "(view TEXT PRIMARY KEY, generation INTEGER NOT NULL)"
     )
+    create_changes_table(database)
 
 
 def live_generations(database: Database, names: Iterable[str], cursor: Any = None) -> dict[str, int]:
@@ -46,3 +50,27 @@ def point(cursor: Any, database: Database, name: str, generation: int, *, replac
         ),
         (name, generation),
     )
+    announce(cursor, database, GENERATIONS)
+
+
+class LiveGenerations:
+    """The live generation of every view as this process last read it, read again
+    only when the watch says the pointer rows may have changed."""
+
+    def __init__(self, database: Database, watch: ChangeWatch | None = None) -> None:
+        self.database = database
+        self.watch = watch or ChangeWatch()
+        self.known: tuple[Stamp, dict[str, int]] | None = None
+
+    def read(self, cursor: Any = None, *, again: bool = False) -> dict[str, int]:
+        """Every view's live generation (in the cursor's transaction when one is given);
+        from the table when the watch says so, or when told to read ``again``."""
+        stamp = self.watch.stamp(GENERATIONS)  # before the read: a swap meanwhile is seen next time
+        if not again and stamp is not None and self.known is not None and self.known[0] == stamp:
+            return self.known[1]
+        rows = self.database.query(
+            f"SELECT view, generation FROM {self.database.prefix}{GENERATIONS_TABLE}", cursor=cursor
+        )
+        live = {row["view"]: int(row["generation"]) for row in rows}
+        self.known = (stamp, live)
+        return live

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from domain.jurisdiction import SEPARATOR, bare, under
+from infra.changes import ChangeWatch
+from infra.viewstore.generations import LiveGenerations
 from infra.viewstore.runner import ViewRunner
 from infra.viewstore.sources import Match, RowSource, SqlRows
+from infra.viewstore.tables import ViewTables
 from projections.rows import Row
+
+T = TypeVar("T")
 
 
 def at_or_under(prefix: str, column: str = "jurisdiction") -> tuple[str, list[Any]]:
@@ -108,6 +113,10 @@ class RowQueries:
     def __init__(self, source: RowSource) -> None:
         self.source = source
 
+    def read(self, reads: Callable[..., T], *args: Any) -> T:
+        """``reads(*args)``: one or more of the reads below, taken together."""
+        return reads(*args)
+
     def _one(self, view: str, table: str, match: Match) -> Row | None:
         found = self.source.select(view, table, match, tuple(match), limit=1)
         return found[0] if found else None
@@ -175,16 +184,59 @@ class RowQueries:
         return self._page("funds", "ledger", {"fund_id": fund_id}, ("position",), cursor, limit)
 
 
+class LiveViews:
+    """The live generation of each of a runner's views, as this process knows it
+    (``LiveGenerations``), and its tables; one for the process."""
+
+    def __init__(self, runner: ViewRunner, watch: ChangeWatch | None = None) -> None:
+        self.runner = runner
+        self.generations = LiveGenerations(runner.database, watch)
+        self._tables: dict[tuple[str, int], ViewTables] = {}
+
+    def tables(self, name: str, generation: int) -> ViewTables:
+        tables = self._tables.get((name, generation))
+        if tables is None:
+            tables = ViewTables(self.runner.database, self.runner.views[name], generation)
+            self._tables = {key: t for key, t in self._tables.items() if key[0] != name}
+            self._tables[(name, generation)] = tables
+        return tables
+
+
 class ViewQueries(RowQueries):
     """The live views: the reads above from their SQL tables, and the reads only SQL answers.
 
-    Made for one request: each view's live generation is looked up once for all of
-    the request's reads, not once a read."""
+    ``read`` takes a request's reads in one transaction, with the live generations
+    as this process knows them; should a read fail because a swap this process had
+    not heard of yet dropped a generation, the reads run once more on the new ones."""
 
-    def __init__(self, runner: ViewRunner) -> None:
-        self.sql = SqlRows(cache(runner.live))
+    def __init__(self, views: LiveViews) -> None:
+        self.sql = SqlRows(self._tables)
         super().__init__(self.sql)
-        self.runner = runner
+        self.views = views
+        self.live: dict[str, int] = {}
+
+    def _tables(self, name: str) -> ViewTables:
+        generation = self.live.get(name)
+        if generation is None:  # outside ``read``, or a view without a generation yet
+            return self.views.runner.live(name)
+        return self.views.tables(name, generation)
+
+    def read(self, reads: Callable[..., T], *args: Any) -> T:
+        database, generations = self.views.runner.database, self.views.generations
+        again = False
+        while True:
+            try:
+                with database.transaction(commit=False) as cursor:
+                    self.live = generations.read(cursor, again=again)
+                    self.sql.cursor = cursor
+                    return reads(*args)
+            except Exception:
+                if again or generations.read(again=True) == self.live:
+                    raise
+                again = True
+            finally:
+                self.sql.cursor = None
+                self.live = {}
 
     def projects(
         self,

@@ -49,10 +49,12 @@ def condition(match: Match) -> tuple[str, list[Any]]:
 
 
 class SqlRows:
-    """Rows of the views' tables (the live generation, or whichever ``tables`` gives)."""
+    """Rows of the views' tables (the live generation, or whichever ``tables`` gives),
+    each read in a transaction of its own or in ``cursor``'s when one is set."""
 
     def __init__(self, tables: Callable[[str], ViewTables]) -> None:
         self.tables = tables
+        self.cursor: Any = None
 
     def select(
         self,
@@ -86,7 +88,7 @@ class SqlRows:
             statement += " LIMIT ?"
             params = [*params, limit]
         spec = tables.tables[table]
-        return [decode(spec, row) for row in tables.database.query(statement, params)]
+        return [decode(spec, row) for row in tables.database.query(statement, params, self.cursor)]
 
     def count(self, view: str, table: str, match: Match, column: str) -> dict[Any, int]:
         where, params = condition(match)
@@ -101,6 +103,7 @@ class SqlRows:
             f"SELECT {column} AS value, {total} AS total FROM {tables.name(table)} "
             f"WHERE {where} GROUP BY {column} ORDER BY {column}",
             params,
+            self.cursor,
         )
         return {row["value"]: int(row["total"]) for row in rows}
 

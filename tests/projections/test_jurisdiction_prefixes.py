@@ -10,7 +10,7 @@ from domain.application import Gongzhi
 from domain.jurisdiction import bare, prefixes, under
 from domain.principals import Principal, PrincipalRole
 from infra.views import open_views
-from infra.viewstore.queries import ViewQueries, Within
+from infra.viewstore.queries import LiveViews, ViewQueries, Within
 
 DISTRICT = "浙江省/金华市/金东区"
 PATHS = (
@@ -98,7 +98,7 @@ def queries(app: Gongzhi) -> ViewQueries:
             f"INSERT INTO {statistics.name('figures')} (jurisdiction, metric, value) VALUES (?, ?, ?)",
             [path, "organisations", 2**n],
         )
-    return ViewQueries(runner)
+    return ViewQueries(LiveViews(runner))
 
 
 def sql_answers(queries: ViewQueries, prefix: str) -> dict[str, set[str]]:
