@@ -34,6 +34,7 @@ from testing.servers import api_server
 
 CONNECTIONS = 16
 TARGET = 0.5
+HELLO_OPTIONS = ("--no-access-log", "--no-server-header", "--log-level", "warning")
 
 
 @contextmanager
@@ -41,8 +42,7 @@ def hello_server() -> Iterator[str]:
     """FastAPI's hello-world in a uvicorn process of its own, on a free loopback port."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "benchmarks.hello:app", "--port", str(port)]
-        + ["--no-access-log", "--no-server-header", "--log-level", "warning"],
+        [sys.executable, "-m", "uvicorn", "benchmarks.hello:app", "--port", str(port), *HELLO_OPTIONS],
     )
     base = f"http://127.0.0.1:{port}"
     try:
