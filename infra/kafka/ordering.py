@@ -43,7 +43,8 @@ def _restore_parked(consumer: KafkaConsumer) -> None:
     paused are parked, and given back after a resume only when its slot for the records
     being read is empty (None); but it leaves records it has read to the end in that
     slot, so a resumed partition could wait for ever (and is never fetched again, as it
-    has records parked). Emptying the slot of read records is what its next read does."""
+    has records parked). Emptying the slot of read records, before every poll, is what
+    its next read would do."""
     fetcher = getattr(consumer, "_fetcher", None)
     in_line = getattr(fetcher, "_next_partition_records", None)
     if in_line is not None and not in_line:  # read to the end
@@ -109,7 +110,7 @@ class PartitionBuffers:
                 self.consumer.pause(partition)
             elif len(buffer) < MAX_BUFFERED and partition in self.consumer.paused():
                 self.consumer.resume(partition)
-                _restore_parked(self.consumer)
+        _restore_parked(self.consumer)
 
     def _drained(self, partition: TopicPartition) -> bool:
         """Everything the partition held at the last fetch has been received."""
