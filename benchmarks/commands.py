@@ -5,7 +5,8 @@ in one run; the API is loaded by 16 concurrent clients with keep-alive
 connections. By default they admit members to 40 organisations, each
 connection keeping to organisations of its own; with ``--hot`` every command
 is a donation to one fund, so that all 16 connections, over both processes,
-queue for one aggregate. Prints both rates and their ratio, for SQLite and
+queue for one aggregate. The two take turns, three rounds each by default;
+prints the median ratio with its spread, for SQLite and
 PostgreSQL. Usage: python -m benchmarks.commands [--hot] [--commands N] [sqlite|postgres ...]
 """
 
@@ -21,7 +22,7 @@ import orjson
 
 from api.key_commands import key_store
 from benchmarks import load
-from benchmarks.support import STORES
+from benchmarks.support import STORES, Ratio, report, side_by_side
 from domain.application import Gongzhi
 from domain.context import CommandContext, acting
 from domain.principals import PrincipalRole as Role
@@ -92,9 +93,9 @@ def donating(app: Gongzhi, commands: int) -> tuple[Callable[[], None], list[list
 WORKLOADS = {"mixed": admitting, "hot": donating}
 
 
-def plain_loop(app: Gongzhi, command: Callable[[], None], commands: int, round_: str) -> float:
+def plain_loop(app: Gongzhi, command: Callable[[], None], commands: int) -> float:
     """Seconds the loop takes."""
-    progress = Progress(f"plain application loop, {round_}", commands)
+    progress = Progress("plain application loop", commands)
     with acting(CommandContext(actor="bench")):
         for _ in range(commands):
             command()
@@ -103,12 +104,12 @@ def plain_loop(app: Gongzhi, command: Callable[[], None], commands: int, round_:
     return progress.elapsed()
 
 
-def http_clients(bases: list[str], groups: list[list[Request]], key: str, round_: str) -> float:
+def http_clients(bases: list[str], groups: list[list[Request]], key: str) -> float:
     """Sends each group's requests in order on a connection of its own; the seconds it takes."""
     servers = [(urlsplit(b).hostname or "127.0.0.1", urlsplit(b).port or 80) for b in bases]
     host = servers[0][0]
     commands = sum(len(group) for group in groups)
-    progress = Progress(f"HTTP API, {CLIENTS} connections, {round_}", commands)
+    progress = Progress(f"HTTP API, {CLIENTS} connections", commands)
     failures: list[str] = []
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
 
@@ -128,24 +129,42 @@ def http_clients(bases: list[str], groups: list[list[Request]], key: str, round_
     return progress.elapsed()
 
 
-def measure(
-    settings: Settings, workload: str, commands: int, workers: int, rounds: int
-) -> tuple[float, float]:
+TARGETS = {"sqlite": 1.2, "postgres": 2.0}
+"""The HTTP API's rate as a multiple of the plain loop's: group commit lets many
+concurrent commands share one commit, where the loop commits each on its own."""
+
+
+def measure(settings: Settings, store: str, workload: str, commands: int, workers: int, rounds: int) -> Ratio:
     """Both rates, from rounds that take turns (the loop's share, then the API's), so
     that a machine busy with other work slows both alike."""
     app = open_application(settings)
     command, groups = WORKLOADS[workload](app, commands)
     with key_store(settings) as keys:
         key, _ = keys.create("bench", Role.ADMIN)
-    loop_seconds = api_seconds = 0.0
+    shares = [
+        [group[n * len(group) // rounds : (n + 1) * len(group) // rounds] for group in groups]
+        for n in range(rounds)
+    ]
+    played = iter(range(rounds))
     with api_servers(settings, workers) as bases:
-        for n in range(rounds):
-            round_ = f"round {n + 1}/{rounds}"
-            loop_seconds += plain_loop(app, command, commands // rounds, round_)
-            share = [group[n * len(group) // rounds : (n + 1) * len(group) // rounds] for group in groups]
-            api_seconds += http_clients(bases, share, key, round_)
+
+        def loop_rate() -> float:
+            return commands // rounds / plain_loop(app, command, commands // rounds)
+
+        def api_rate() -> float:
+            share = shares[next(played)]
+            return sum(len(group) for group in share) / http_clients(bases, share, key)
+
+        result = side_by_side(
+            f"{workload} commands, HTTP vs plain loop",
+            store,
+            loop_rate,
+            api_rate,
+            target=TARGETS[store],
+            rounds=rounds,
+        )
     app.close()
-    return commands // rounds * rounds / loop_seconds, sum(len(group) for group in groups) / api_seconds
+    return result
 
 
 def main() -> None:
@@ -157,15 +176,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="turns the loop and the API take")
     args = parser.parse_args()
     workload = "hot" if args.hot else "mixed"
-    rows = []
+    results = []
     for name in args.stores or list(STORES):
         with STORES[name]() as settings:
-            loop_rate, api_rate = measure(settings, workload, args.commands, args.workers, args.rounds)
-        rows.append((name, loop_rate, api_rate))
-    print(f"\n{workload} commands")
-    print(f"{'store':<10}{'plain loop/s':>14}{'HTTP API/s':>12}{'ratio':>8}   (target ratio >= 0.8)")
-    for name, loop_rate, api_rate in rows:
-        print(f"{name:<10}{loop_rate:>14,.0f}{api_rate:>12,.0f}{api_rate / loop_rate:>8.2f}")
+            results.append(measure(settings, name, workload, args.commands, args.workers, args.rounds))
+    report(
+        f"{workload} commands per second: the HTTP API ({CLIENTS} connections) against a plain loop", results
+    )
 
 
 if __name__ == "__main__":
