@@ -66,7 +66,8 @@ def fund_public(fund: Fund) -> dict[str, Any]:
         "available_fen": fund.available_fen,
         "donated_fen": fund.donated_fen,
         "paid_fen": fund.paid_fen,
-        "disbursements": [asdict(d) for d in fund.disbursements.values()],
+        # copies, as dataclasses.asdict would make, at a fraction of its cost
+        "disbursements": [{**vars(d), "approvals": list(d.approvals)} for d in fund.disbursements.values()],
         "version": fund.version,
     }
 

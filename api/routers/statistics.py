@@ -28,7 +28,7 @@ Jurisdiction = Annotated[
 ]
 
 
-def _within_reach(principal: Principal, jurisdiction: str) -> str:
+def within_reach(principal: Principal, jurisdiction: str) -> str:
     """The prefix to count under: an integration's own when it names none, and never beyond it."""
     if principal.role is not PrincipalRole.INTEGRATION:
         return jurisdiction
@@ -51,7 +51,7 @@ async def _figures(request: Request, views: Queries, jurisdiction: str) -> Orjso
 async def statistics(
     request: Request, views: Queries, principal: CurrentPrincipal, jurisdiction: Jurisdiction = ""
 ) -> OrjsonResponse:
-    return await _figures(request, views, _within_reach(principal, jurisdiction))
+    return await _figures(request, views, within_reach(principal, jurisdiction))
 
 
 async def _public_depth(jurisdiction: Jurisdiction = "") -> str:
