@@ -114,6 +114,9 @@ class FundCreate(Command):
     name: Name
     purposes: Annotated[list[Purpose], Field(min_length=1, max_length=30)]
     approvals_required: Annotated[StrictInt, Field(ge=1, le=9)] = 1
+    resolution_required_above_fen: Annotated[StrictInt, Field(ge=0, le=10**13)] | None = Field(
+        None, description="Disbursements above it cite a passed spending resolution"
+    )
 
 
 class DonationCreate(Command):
@@ -129,6 +132,9 @@ class DisbursementCreate(Command):
     purpose: Purpose
     payee: Name
     project_id: UUID | None = None
+    resolution_id: UUID | None = Field(
+        None, description="The passed spending motion it draws on; needed above the fund's limit"
+    )
 
 
 class Payment(Command):
@@ -206,6 +212,7 @@ class DisbursementPublic(BaseModel):
     requested_by: str
     status: Literal["requested", "approved", "paid", "rejected"]
     approvals: list[str]
+    resolution_id: UUID | None = None
 
 
 class FundPublic(BaseModel):
@@ -219,6 +226,7 @@ class FundPublic(BaseModel):
     donated_fen: int
     paid_fen: int
     disbursements: list[DisbursementPublic]
+    resolution_required_above_fen: int | None = None
     version: int
 
 

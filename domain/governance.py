@@ -26,14 +26,15 @@ class GovernanceCommands(CommandService):
     def change_rules(
         self, organisation_id: UUID, rules: dict[str, Any], motion_id: UUID | None = None
     ) -> CommandResult:
-        """New rules, by the special motion ``motion_id`` passed at one of the organisation's
-        meetings (the API lets an admin give none)."""
-        parsed = GovernanceRules.from_dict(rules)
+        """Changes the rules named (the others stay), by the special motion ``motion_id``
+        passed at one of the organisation's meetings (the API lets an admin give none)."""
+        GovernanceRules.from_dict(rules)
 
         def change(org: Organisation) -> None:
             if motion_id is not None:
                 self._passed(org, str(motion_id), MotionKind.SPECIAL)
-            org.change_rules(parsed, str(motion_id) if motion_id is not None else None)
+            merged = GovernanceRules.from_dict({**org.rules, **rules})
+            org.change_rules(merged, str(motion_id) if motion_id is not None else None)
 
         return self._update(Organisation, organisation_id, change)
 
@@ -135,7 +136,8 @@ class GovernanceCommands(CommandService):
                 if motion.election is not None:
                     start = meeting.scheduled_for
                     end = term_end(start, org.governance_rules.term_months)
-                    org.hand_over(motion.election["office"], outcome["elected"], start, end, motion.id)
+                    office, seats = motion.election["office"], motion.election["seats"]
+                    org.hand_over(office, seats, outcome["elected"], start, end, motion.id)
             return outcome
 
         return self._update_together([(Organisation, organisation_id), (Meeting, meeting_id)], change)

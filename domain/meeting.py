@@ -106,6 +106,7 @@ class Meeting(Aggregate):
         self.rules: dict[str, Any] = {}
         self.motions: dict[str, Motion] = {}
         self.minutes: str | None = None
+        self.quorate: bool | None = None
 
     @property
     def governance_rules(self) -> GovernanceRules:
@@ -138,6 +139,7 @@ class Meeting(Aggregate):
         self.electorate = electorate
         self.present = present
         self.rules = rules
+        self.quorate = quorate
         self.status = (MeetingStatus.OPEN if quorate else MeetingStatus.INQUORATE).value
 
     def _require_open(self) -> None:
@@ -194,21 +196,21 @@ class Meeting(Aggregate):
     def vote(
         self, motion_id: str, person_id: str, vote_choice: str | None, candidates: list[str] | None
     ) -> None:
+        """A choice (yes, no, abstain) on a motion, or for an election the candidates chosen."""
         motion = self._open_motion(motion_id)
         if person_id not in self.present:
             raise InvalidValue("person_id", f"person {person_id} is not present at the meeting")
-        cast: str | list[str]
         if motion.kind == MotionKind.ELECTION:
-            cast = self._ballot(motion, vote_choice, candidates)
+            candidates = self._ballot(motion, vote_choice, candidates)
         else:
             if candidates is not None:
                 raise InvalidValue("candidates", "only an election takes candidates")
             if vote_choice is None:
                 raise InvalidValue("choice", "give yes, no or abstain")
-            cast = choice(VoteChoice, "choice", vote_choice).value
+            vote_choice = choice(VoteChoice, "choice", vote_choice).value
         if person_id in motion.votes:
             raise AlreadyVoted(f"Person {person_id} has already voted on motion {motion_id}")
-        self._vote_cast(motion_id, person_id, cast)
+        self._vote_cast(motion_id, person_id, vote_choice, candidates)
 
     @staticmethod
     def _ballot(motion: Motion, vote_choice: str | None, candidates: list[str] | None) -> list[str]:
@@ -228,8 +230,10 @@ class Meeting(Aggregate):
         return list(candidates)
 
     @event("VoteCast")
-    def _vote_cast(self, motion_id: str, person_id: str, cast: str | list[str]) -> None:
-        self.motions[motion_id].votes[person_id] = cast
+    def _vote_cast(
+        self, motion_id: str, person_id: str, choice: str | None, candidates: list[str] | None
+    ) -> None:
+        self.motions[motion_id].votes[person_id] = candidates if candidates is not None else choice
 
     def close_motion(self, motion_id: str) -> dict[str, Any]:
         """Counts the votes and records the outcome; returns it as the answer shows it."""

@@ -224,21 +224,28 @@ class Organisation(Aggregate):
                 )
 
     def hand_over(
-        self, office: str, elected: list[str], term_start: str, term_end: str, motion_id: str
+        self, office: str, seats: int, elected: list[str], term_start: str, term_end: str, motion_id: str
     ) -> None:
         """Ends the terms of the office's holders (and the roles of members who hold it
-        without a term) and starts the terms of those elected; roles follow."""
+        without a term) and starts the terms of those elected; roles follow (someone who
+        still holds another office keeps its role). Seats not filled stay vacant."""
         holders = {t.person_id for t in self.terms if t.office == office and t.ended_on is None}
         holders |= {m.person_id for m in self.members.values() if m.role == office}
         ended = sorted(holders)
-        roles = {p: MemberRole.MEMBER.value for p in ended if p not in elected and p in self.members}
+        elsewhere = {t.person_id for t in self.terms if t.office != office and t.ended_on is None}
+        roles = {
+            p: MemberRole.MEMBER.value
+            for p in ended
+            if p not in elected and p not in elsewhere and p in self.members
+        }
         roles |= {p: office for p in elected if p in self.members}
-        self._office_handed_over(office, elected, ended, term_start, term_end, motion_id, roles)
+        self._office_handed_over(office, seats, elected, ended, term_start, term_end, motion_id, roles)
 
     @event("OfficeHandedOver")
     def _office_handed_over(
         self,
         office: str,
+        seats: int,
         elected: list[str],
         ended: list[str],
         term_start: str,
