@@ -10,8 +10,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.commanding import CommandService
-from domain.context import CommandResult
-from domain.errors import InvalidValue, NotFound, ResolutionRequired
+from domain.context import CommandResult, current_context
+from domain.errors import InvalidValue, NotFound, ResolutionRequired, VersionMismatch
 from domain.fund import Fund
 from domain.governance_rules import GovernanceRules
 from domain.meeting import Meeting, MeetingKind, Motion, MotionKind, MotionStatus
@@ -55,6 +55,9 @@ class GovernanceCommands(CommandService):
 
         def build() -> Meeting:
             org = self.read(Organisation, organisation_id)
+            expected = current_context().expected_version  # If-Match names the organisation's
+            if expected is not None and expected != org.version:
+                raise VersionMismatch(expected, org.version)
             org.require_active()
             return Meeting.schedule(str(org.id), title, kind, day)
 

@@ -3,8 +3,6 @@ a day) and resolutions, and the governance figures under a jurisdiction prefix."
 
 from __future__ import annotations
 
-from typing import Any
-
 from infra.viewstore.queries import Page, RowQueries, ViewQueries, at_or_under, decode_cursor, paged
 from projections.rows import Row
 
@@ -48,22 +46,25 @@ def _resolution(row: Row) -> Row:
     return shown
 
 
-def governance_figures(views: ViewQueries, jurisdiction: str, day: str) -> dict[str, Any]:
-    """Meetings held, their average turnout (percent), resolutions passed, offices with
-    seats vacant and terms expired, under the prefix."""
+def governance_figures(views: ViewQueries, jurisdiction: str, day: str) -> dict[str, int]:
+    """Counts under the prefix: meetings held (and their turnouts in basis points, summed),
+    resolutions passed, seats left vacant and terms expired."""
     where, params = at_or_under(jurisdiction)
     figures = views.sql.totals(VIEW, "figures", where, params, "metric", "SUM(value)")
-    held = figures.get("meetings.held", 0)
     vacant = views.sql.totals(VIEW, "vacancies", where, params, "office", "SUM(vacant)")
     expired = views.sql.totals(
         VIEW, "offices", f"{where} AND term_end < ?", [*params, day], "office", "COUNT(*)"
     )
     return {
-        "meetings.held": held,
-        "meetings.average_turnout_percent": round(figures.get("meetings.turnout_bp", 0) / held / 100, 1)
-        if held
-        else None,
+        "meetings.held": figures.get("meetings.held", 0),
+        "meetings.turnout_bp": figures.get("meetings.turnout_bp", 0),
         "resolutions.passed": figures.get("resolutions.passed", 0),
         "offices.vacant": sum(vacant.values()),
         "offices.expired": sum(expired.values()),
     }
+
+
+def averages(figures: dict[str, int]) -> dict[str, float]:
+    """What the counts give on average: the turnout of a meeting held, in percent."""
+    held = figures.get("meetings.held", 0)
+    return {"meetings.turnout_percent": round(figures["meetings.turnout_bp"] / held / 100, 1)} if held else {}

@@ -38,7 +38,7 @@ def digest(tables: ViewTables) -> str:
 
 
 def digests(runner: ViewRunner) -> dict[str, str]:
-    assert set(runner.views) == {"membership", "projects", "funds", "statistics"}
+    assert set(runner.views) == {"membership", "projects", "funds", "statistics", "governance"}
     return {name: digest(runner.live(name)) for name in runner.views}
 
 
