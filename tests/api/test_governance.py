@@ -4,7 +4,7 @@ cites; the views show offices and resolutions. Refused commands record nothing."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -378,3 +378,36 @@ def test_statistics_count_meetings_turnout_resolutions_and_vacancies(api: Api, a
     assert (figures["meetings.held"], statistics["averages"]["meetings.turnout_percent"]) == (2, 50.0)
     assert (figures["resolutions.passed"], figures["offices.vacant"], figures["offices.expired"]) == (1, 1, 1)
     # elected in 2020 for 36 months: expired, and shown so until the next election
+
+
+def test_a_key_bound_to_a_person_acts_as_them_and_approves_only_in_office(
+    api: Api, assembly: Assembly
+) -> None:
+    treasurer, chair = assembly.members[:2]
+    today = date.today().isoformat()
+    assembly.carried(
+        assembly.opened(on=today),
+        "election",
+        election={"office": "treasurer", "seats": 1, "candidates": [treasurer]},
+    )
+
+    def bound(name: str, person: str) -> dict[str, str]:
+        return api.key(name, PrincipalRole.OFFICER, organisations=[assembly.org], person=person)
+
+    body = {"amount_fen": 50_000, "purpose": "elder_care", "payee": "养老中心"}
+    requested = api.command(
+        f"/funds/{assembly.fund}/disbursements", body, status=201, headers=bound("t1", treasurer)
+    )
+    approvals = f"/funds/{assembly.fund}/disbursements/{requested['disbursement_id']}/approvals"
+    problem = api.refuses(approvals, status=409, headers=bound("t2", treasurer))
+    assert problem["type"] == "/problems/self-approval"
+    problem = api.refuses(approvals, status=409, headers=bound("c1", chair))
+    assert problem["type"] == "/problems/not-in-office"
+    assembly.carried(
+        assembly.opened(on=today), "election", election={"office": "chair", "seats": 1, "candidates": [chair]}
+    )
+    api.command(approvals, headers=bound("c2", chair))
+    [shown] = api.get(f"/funds/{assembly.fund}")["disbursements"]
+    assert (shown["requested_by"], shown["approvals"], shown["status"]) == (treasurer, [chair], "approved")
+    history = api.read(f"/audit/streams/{assembly.fund}/events").json()["items"]
+    assert history[-1]["actor"] == "c2"
