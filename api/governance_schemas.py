@@ -3,16 +3,15 @@ views of offices and resolutions."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt
 
 from api.fields import BusinessDate, LongText, Name
-from api.schemas import Command, CommandAccepted, Fen, Purpose
+from api.schemas import Command, CommandAccepted, Fen, MeetingPublic, MotionPublic, Purpose
 from domain.governance_rules import MAX_TERM_LIMIT, MAX_TERM_MONTHS
-from domain.meeting import MeetingKind, MeetingStatus, MotionKind, MotionStatus, VoteChoice
+from domain.meeting import MeetingKind, MotionKind, VoteChoice
 from domain.offices import MAX_SEATS, Office
 
 MAX_PEOPLE = 10_000
@@ -105,31 +104,4 @@ class MotionOutcome(CommandAccepted):
     elected: list[UUID] | None = None
 
 
-class MotionPublic(BaseModel):
-    id: UUID
-    title: str
-    text: str
-    kind: MotionKind
-    spending: dict[str, Any] | None
-    election: dict[str, Any] | None
-    status: MotionStatus
-    votes: int = Field(description="How many have voted")
-    tally: dict[str, int] | None
-    elected: list[UUID] | None
-    reserved_fen: int | None = Field(description="A spending resolution's amount reserved by disbursements")
-
-
-class MeetingPublic(BaseModel):
-    id: UUID
-    organisation_id: UUID
-    title: str
-    kind: MeetingKind
-    scheduled_for: date
-    status: MeetingStatus
-    electorate: list[UUID]
-    present: list[UUID]
-    quorate: bool | None
-    rules: dict[str, Any] | None
-    motions: list[MotionPublic]
-    minutes: str | None
-    version: int
+__all__ = ["MeetingPublic", "MotionPublic"]

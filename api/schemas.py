@@ -22,6 +22,8 @@ from api.fields import (
     RequestReference,
     Text,
 )
+from domain.meeting import MeetingKind, MeetingStatus, MotionKind, MotionStatus
+from domain.offices import Office
 from domain.values import (
     DepartureReason,
     MemberCategory,
@@ -170,7 +172,7 @@ class PersonPublic(BaseModel):
 
 class MemberPublic(BaseModel):
     person_id: UUID
-    role: MemberRole
+    role: MemberRole | Office = Field(description="An office held by election (treasurer too), or a role")
     category: MemberCategory
     joined_on: date
 
@@ -270,9 +272,39 @@ class StreamHistory(BaseModel):
     next_after_version: int | None
 
 
+class MotionPublic(BaseModel):
+    id: UUID
+    title: str
+    text: str
+    kind: MotionKind
+    spending: dict[str, Any] | None
+    election: dict[str, Any] | None
+    status: MotionStatus
+    votes: int = Field(description="How many have voted")
+    tally: dict[str, int] | None
+    elected: list[UUID] | None
+    reserved_fen: int | None = Field(description="A spending resolution's amount reserved by disbursements")
+
+
+class MeetingPublic(BaseModel):
+    id: UUID
+    organisation_id: UUID
+    title: str
+    kind: MeetingKind
+    scheduled_for: date
+    status: MeetingStatus
+    electorate: list[UUID]
+    present: list[UUID]
+    quorate: bool | None
+    rules: dict[str, Any] | None
+    motions: list[MotionPublic]
+    minutes: str | None
+    version: int
+
+
 class PastState(BaseModel):
     aggregate_id: UUID
     aggregate_type: str
     version: int
     recorded_at: datetime = Field(description="When the last event replayed was recorded")
-    state: FundPublic | OrganisationPublic | ProjectPublic | PersonPublic
+    state: FundPublic | OrganisationPublic | ProjectPublic | PersonPublic | MeetingPublic

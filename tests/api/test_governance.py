@@ -411,3 +411,25 @@ def test_a_key_bound_to_a_person_acts_as_them_and_approves_only_in_office(
     assert (shown["requested_by"], shown["approvals"], shown["status"]) == (treasurer, [chair], "approved")
     history = api.read(f"/audit/streams/{assembly.fund}/events").json()["items"]
     assert history[-1]["actor"] == "c2"
+
+
+def test_a_meetings_history_and_past_state_are_on_the_audit_trail(api: Api, assembly: Assembly) -> None:
+    meeting = assembly.opened()
+    motion = assembly.motion(meeting)
+    opened_version = api.get(f"/meetings/{meeting}")["version"] - 1
+    history = api.read(f"/audit/streams/{meeting}/events").json()
+    assert [item["type"] for item in history["items"]] == [
+        "Meeting.Scheduled",
+        "Meeting.Opened",
+        "Meeting.MotionProposed",
+    ]
+    assert all(item["hash"] for item in history["items"])
+    past = api.read(f"/audit/streams/{meeting}/state?version={opened_version}").json()
+    assert (past["aggregate_type"], past["state"]["status"], past["state"]["motions"]) == (
+        "meeting",
+        "open",
+        [],
+    )
+    assert motion
+    verified = api.read("/audit/verify").json()
+    assert verified["status"] == "ok", verified
