@@ -433,3 +433,17 @@ def test_a_meetings_history_and_past_state_are_on_the_audit_trail(api: Api, asse
     assert motion
     verified = api.read("/audit/verify").json()
     assert verified["status"] == "ok", verified
+
+
+def test_a_committees_electorate_is_the_office_holders_on_its_date(api: Api, assembly: Assembly) -> None:
+    standing = assembly.members[:3]
+    election = {"office": "standing_member", "seats": 3, "candidates": standing}
+    assembly.carried(assembly.opened(on="2024-05-01"), "election", election=election)
+    body = {"title": "常务委员会", "kind": "committee", "scheduled_for": "2024-06-01"}
+    committee = api.command(f"/organisations/{assembly.org}/meetings", body, status=201)["id"]
+    api.refuses(
+        f"/meetings/{committee}/opening", {"present": assembly.members[3:5]}, status=422, field="present"
+    )
+    api.command(f"/meetings/{committee}/opening", {"present": standing[:2]})
+    state = api.get(f"/meetings/{committee}")
+    assert (state["electorate"], state["status"]) == (sorted(standing), "open")
