@@ -4,8 +4,12 @@ resolutions have reserved and paid), its meetings, and governance figures per ju
 A resolution's ``reserved_fen`` is held by disbursements requested or approved,
 ``paid_fen`` by those paid; ``remaining_fen`` is what it still grants. Whether a
 term has expired depends on the day it is read, so reads work it out
-(``infra.viewstore.queries``). Meetings of an organisation the view has not seen
-count under no jurisdiction ("").
+(``infra.viewstore.governance_queries``).
+
+Fed from Kafka, a meeting may arrive before its organisation, and a payment before
+the reservation it settles: the meeting waits under no jurisdiction ("") until the
+organisation is registered (``projections.waiting``), and the payment waits in
+``payments`` for its reservation, so that every order ends in the same rows.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from projections.events import EventRecord
 from projections.rows import Row, Rows, Table, View
+from projections.waiting import WAITING, settle, wait_for
 
 ORGANISATIONS = Table("organisations", {"id": "text", "jurisdiction": "text"}, key=("id",))
 MEETINGS = Table(
@@ -28,11 +33,15 @@ MEETINGS = Table(
         "status": "text",
         "electorate": "integer",
         "present": "integer",
+        "turnout_bp": "integer",
+        "resolutions": "json",
         "version": "integer",
     },
     key=("id",),
     indexes=(("organisation_id",),),
 )
+"""A meeting's ``turnout_bp`` (present per electorate, in basis points) once it opened,
+and the motions it passed: what it adds to the figures where its organisation is."""
 MOTIONS = Table(
     "motions",
     {
@@ -73,6 +82,9 @@ RESERVATIONS = Table(
     {"disbursement_id": "text", "organisation_id": "text", "motion_id": "text", "amount_fen": "integer"},
     key=("disbursement_id",),
 )
+PAYMENTS = Table("payments", {"disbursement_id": "text", "amount_fen": "integer"}, key=("disbursement_id",))
+"""Payments with no reservation (yet): most cite no resolution; from Kafka, one may come
+before the reservation it settles."""
 OFFICES = Table(
     "offices",
     {
@@ -101,14 +113,38 @@ points, summed), ``resolutions.passed``."""
 
 
 def add(rows: Rows, jurisdiction: str, metric: str, delta: int) -> None:
+    """A figure back at zero is as if never counted, so rows do not depend on arrival order."""
     row = rows.get("figures", (jurisdiction, metric))
     value = (row["value"] if row else 0) + delta
-    rows.put("figures", {"jurisdiction": jurisdiction, "metric": metric, "value": value})
+    if value == 0:
+        rows.delete("figures", (jurisdiction, metric))
+    else:
+        rows.put("figures", {"jurisdiction": jurisdiction, "metric": metric, "value": value})
+
+
+def figures_of(meeting: Row) -> dict[str, int]:
+    """What a meeting adds to the figures."""
+    return {
+        "meetings.held": 0 if meeting["status"] == "scheduled" else 1,
+        "meetings.turnout_bp": meeting["turnout_bp"],
+        "resolutions.passed": len(meeting["resolutions"]),
+    }
 
 
 class GovernanceView(View):
     name = "governance"
-    tables = (ORGANISATIONS, MEETINGS, MOTIONS, RESOLUTIONS, RESERVATIONS, OFFICES, VACANCIES, FIGURES)
+    tables = (
+        ORGANISATIONS,
+        MEETINGS,
+        MOTIONS,
+        RESOLUTIONS,
+        RESERVATIONS,
+        PAYMENTS,
+        OFFICES,
+        VACANCIES,
+        FIGURES,
+        WAITING,
+    )
     events = frozenset(
         {
             "Organisation.Registered",
@@ -127,9 +163,7 @@ class GovernanceView(View):
     def handle(self, event: EventRecord, rows: Rows) -> None:
         match event.type:
             case "Organisation.Registered":
-                rows.put(
-                    "organisations", {"id": event.aggregate_id, "jurisdiction": event.payload["jurisdiction"]}
-                )
+                self._registered(event, rows)
             case "Organisation.OfficeHandedOver":
                 self._handed_over(event, rows)
             case "Meeting.Scheduled":
@@ -148,6 +182,25 @@ class GovernanceView(View):
                 self._released(event, rows)
             case "Fund.DisbursementPaid":
                 self._paid(event, rows)
+
+    # Organisations
+
+    def _registered(self, event: EventRecord, rows: Rows) -> None:
+        """Records where the organisation is, and settles the meetings that waited for it."""
+        org, jurisdiction = event.aggregate_id, event.payload["jurisdiction"]
+        rows.put("organisations", {"id": org, "jurisdiction": jurisdiction})
+        for meeting_id in settle(rows, org, "meeting"):
+            meeting = rows.get("meetings", (meeting_id,))
+            if meeting is None:
+                continue
+            rows.put("meetings", {**meeting, "jurisdiction": jurisdiction})
+            for metric, value in figures_of(meeting).items():
+                add(rows, "", metric, -value)
+                add(rows, jurisdiction, metric, value)
+            for motion_id in meeting["resolutions"]:
+                resolution = rows.get("resolutions", (org, motion_id))
+                if resolution is not None:
+                    rows.put("resolutions", {**resolution, "jurisdiction": jurisdiction})
 
     # Offices
 
@@ -179,6 +232,8 @@ class GovernanceView(View):
 
     def _scheduled(self, event: EventRecord, rows: Rows) -> None:
         p = event.payload
+        if rows.get("organisations", (p["organisation_id"],)) is None:
+            wait_for(rows, p["organisation_id"], "meeting", event.aggregate_id)
         rows.put(
             "meetings",
             {
@@ -191,6 +246,8 @@ class GovernanceView(View):
                 "status": "scheduled",
                 "electorate": 0,
                 "present": 0,
+                "turnout_bp": 0,
+                "resolutions": [],
                 "version": event.version,
             },
         )
@@ -198,16 +255,13 @@ class GovernanceView(View):
     def _opened(self, event: EventRecord, rows: Rows) -> None:
         p = event.payload
         electorate, present = len(p["electorate"]), len(p["present"])
-        meeting = self._meeting(
-            rows,
-            event,
-            status="open" if p["quorate"] else "inquorate",
-            electorate=electorate,
-            present=present,
-        )
+        turnout = present * 10_000 // max(electorate, 1)
+        status = "open" if p["quorate"] else "inquorate"
+        changes = {"status": status, "electorate": electorate, "present": present, "turnout_bp": turnout}
+        meeting = self._meeting(rows, event, **changes)
         if meeting is not None:
             add(rows, meeting["jurisdiction"], "meetings.held", 1)
-            add(rows, meeting["jurisdiction"], "meetings.turnout_bp", present * 10_000 // max(electorate, 1))
+            add(rows, meeting["jurisdiction"], "meetings.turnout_bp", turnout)
 
     def _proposed(self, event: EventRecord, rows: Rows) -> None:
         p = event.payload
@@ -228,10 +282,17 @@ class GovernanceView(View):
 
     def _motion_closed(self, event: EventRecord, rows: Rows) -> None:
         p = event.payload
-        meeting = self._meeting(rows, event)
+        meeting = rows.get("meetings", (event.aggregate_id,))
         motion = rows.get("motions", (event.aggregate_id, p["motion_id"]))
         if meeting is None or motion is None or p["outcome"] != "passed":
+            self._meeting(rows, event)
             return
+        meeting = {
+            **meeting,
+            "resolutions": [*meeting["resolutions"], p["motion_id"]],
+            "version": event.version,
+        }
+        rows.put("meetings", meeting)
         amount = motion["amount_fen"]
         rows.put(
             "resolutions",
@@ -274,8 +335,12 @@ class GovernanceView(View):
             },
         )
         self._resolution(rows, organisation_id, p["motion_id"], reserved_fen=p["amount_fen"])
+        payment = rows.get("payments", (p["disbursement_id"],))
+        if payment is not None:  # paid before the reservation arrived (from Kafka)
+            self._settle_payment(rows, p["disbursement_id"], payment["amount_fen"])
 
     def _released(self, event: EventRecord, rows: Rows) -> None:
+        self._meeting(rows, event)
         reservation = rows.get("reservations", (event.payload["disbursement_id"],))
         if reservation is None:
             return
@@ -284,11 +349,19 @@ class GovernanceView(View):
         self._resolution(rows, reservation["organisation_id"], reservation["motion_id"], reserved_fen=-amount)
 
     def _paid(self, event: EventRecord, rows: Rows) -> None:
-        reservation = rows.get("reservations", (event.payload["disbursement_id"],))
+        p = event.payload
+        if rows.get("reservations", (p["disbursement_id"],)) is None:
+            rows.put("payments", {"disbursement_id": p["disbursement_id"], "amount_fen": p["amount_fen"]})
+            return
+        self._settle_payment(rows, p["disbursement_id"], p["amount_fen"])
+
+    def _settle_payment(self, rows: Rows, disbursement_id: str, amount: int) -> None:
+        """Moves a paid reservation's amount from reserved to paid."""
+        reservation = rows.get("reservations", (disbursement_id,))
         if reservation is None:
             return
-        rows.delete("reservations", (reservation["disbursement_id"],))
-        amount = reservation["amount_fen"]
+        rows.delete("reservations", (disbursement_id,))
+        rows.delete("payments", (disbursement_id,))
         self._resolution(
             rows,
             reservation["organisation_id"],

@@ -172,9 +172,10 @@ def test_a_view_ignores_exactly_the_event_types_it_does_not_declare(
 
 
 ARRIVAL_ORDERS = {
-    "funds first": ["Fund", "Project", "Person", "Organisation"],
-    "projects first": ["Project", "Organisation", "Fund", "Person"],
-    "organisations last": ["Person", "Project", "Fund", "Organisation"],
+    "funds first": ["Fund", "Project", "Person", "Meeting", "Organisation"],
+    "projects first": ["Project", "Organisation", "Meeting", "Fund", "Person"],
+    "organisations last": ["Person", "Project", "Fund", "Meeting", "Organisation"],
+    "meetings first": ["Meeting", "Person", "Organisation", "Project", "Fund"],
 }
 
 
