@@ -918,10 +918,15 @@ def check_statistics(w: World, rows: MemoryRows) -> None:
 
 
 def check_governance(w: World, rows: MemoryRows) -> None:
-    """These scripts hold no meetings: the view knows each organisation's place, nothing more."""
+    """These scripts hold no meetings: the view knows each organisation's place and the
+    payments that settle no reservation, nothing more."""
     jurisdictions = {(str(o),): w.organisation(o).jurisdiction for o in w.organisations}
     assert {key: row["jurisdiction"] for key, row in rows.data["organisations"].items()} == jurisdictions
-    assert not any(rows.data[table] for table in rows.data if table != "organisations")
+    paid = {
+        (d.id,) for fund in map(w.fund, w.funds) for d in fund.disbursements.values() if d.status == "paid"
+    }
+    assert set(rows.data["payments"]) == paid  # none cites a resolution
+    assert not any(rows.data[table] for table in rows.data if table not in ("organisations", "payments"))
 
 
 CHECKS: dict[str, Callable[[World, MemoryRows], None]] = {
