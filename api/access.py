@@ -16,6 +16,7 @@ from uuid import UUID
 
 from domain.application import Gongzhi
 from domain.fund import Fund
+from domain.meeting import Meeting
 from domain.organisation import Organisation
 from domain.person import Person
 from domain.principals import Principal, PrincipalRole
@@ -76,6 +77,8 @@ class Reaches:
                 return self.organisations([self.application.get(Project, identifier).lead_organisation_id])
             case "person":
                 return self.organisations(self.memberships(identifier))
+            case "meeting":
+                return self.organisations([self.application.get(Meeting, identifier).organisation_id])
         raise ValueError(f"no reach for {kind}")
 
     def organisations(self, identifiers: Iterable[str]) -> Reach:

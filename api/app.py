@@ -19,7 +19,19 @@ from api.hot_reads import HotReads
 from api.metrics import ProjectionCollector, RequestMetrics
 from api.rate_limit import rate_limiter
 from api.responses import OrjsonResponse
-from api.routers import audit, contract, funds, health, organisations, people, projects, statistics, views
+from api.routers import (
+    audit,
+    contract,
+    funds,
+    governance_views,
+    health,
+    meetings,
+    organisations,
+    people,
+    projects,
+    statistics,
+    views,
+)
 from domain.application import Gongzhi
 from infra.api_keys import KeyStore
 from infra.audit.sealer import in_process_sealer
@@ -84,7 +96,9 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         organisations.router,
         projects.router,
         funds.router,
+        meetings.router,
         views.router,
+        governance_views.router,
         statistics.router,
         contract.router,
         audit.router,

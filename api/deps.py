@@ -108,6 +108,7 @@ async def command_context(
         idempotency=claim,
         expected_version=_expected_version(if_match),
         on_behalf_of=on_behalf_of,
+        person_id=principal.person_id,
     )
 
 

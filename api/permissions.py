@@ -129,6 +129,7 @@ person = InPath("person", "person_id")
 fund = InPath("fund", "fund_id")
 project = InPath("project", "project_id")
 led_project = InPath("led_project", "project_id")
+meeting = InPath("meeting", "meeting_id")
 
 PERMISSIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/health"): PUBLIC,
@@ -201,6 +202,36 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/funds/{fund_id}/disbursements/{disbursement_id}/payment"): allow(
         ADMIN, OFFICER, INTEGRATION, resource=FUNDS, action=WRITE, target=fund
+    ),
+    # Governance: the organisation's officers record meetings and votes; rules change by a
+    # passed special motion (or an admin: api.routers.meetings).
+    ("POST", "/organisations/{organisation_id}/rules"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=ORGANISATIONS, action=WRITE, target=organisation
+    ),
+    ("POST", "/organisations/{organisation_id}/meetings"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=ORGANISATIONS, action=WRITE, target=organisation
+    ),
+    ("GET", "/meetings/{meeting_id}"): allow(*READERS, resource=ORGANISATIONS, target=meeting),
+    **{
+        ("POST", f"/meetings/{{meeting_id}}{tail}"): allow(
+            ADMIN, OFFICER, INTEGRATION, resource=ORGANISATIONS, action=WRITE, target=meeting
+        )
+        for tail in (
+            "/opening",
+            "/motions",
+            "/motions/{motion_id}/votes",
+            "/motions/{motion_id}/closing",
+            "/closing",
+        )
+    },
+    ("POST", "/funds/{fund_id}/resolution-limit"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=FUNDS, action=WRITE, target=fund
+    ),
+    ("GET", "/views/organisations/{organisation_id}/offices"): allow(
+        *VIEW_READERS, resource=VIEWS, target=organisation
+    ),
+    ("GET", "/views/organisations/{organisation_id}/resolutions"): allow(
+        *VIEW_READERS, resource=VIEWS, target=organisation
     ),
     # Views: lists are narrowed to what the principal reaches (api.routers.views).
     ("GET", "/views/organisations/{organisation_id}/members"): allow(

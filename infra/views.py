@@ -9,6 +9,7 @@ from eventsourcing.utils import get_topic
 
 from domain.application import Gongzhi
 from domain.fund import Fund
+from domain.meeting import Meeting
 from domain.organisation import Organisation
 from domain.person import Person
 from domain.project import Project
@@ -20,7 +21,7 @@ from infra.viewstore.runner import ViewRunner
 from projections import ALL_VIEWS
 from projections.rows import View
 
-AGGREGATES = (Person, Organisation, Project, Fund)
+AGGREGATES = (Person, Organisation, Project, Fund, Meeting)
 
 
 class UnknownView(ValueError):

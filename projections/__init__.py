@@ -6,12 +6,13 @@ from collections.abc import Iterable
 
 from projections.events import EventRecord
 from projections.funds import FundsView
+from projections.governance import GovernanceView
 from projections.membership import MembershipView
 from projections.projects import ProjectsView
 from projections.rows import MemoryRows, View
 from projections.statistics import StatisticsView
 
-ALL_VIEWS: tuple[type[View], ...] = (MembershipView, ProjectsView, FundsView, StatisticsView)
+ALL_VIEWS: tuple[type[View], ...] = (MembershipView, ProjectsView, FundsView, StatisticsView, GovernanceView)
 
 
 def fold(view: View, events: Iterable[EventRecord]) -> MemoryRows:

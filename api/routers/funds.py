@@ -33,6 +33,7 @@ async def open_fund(body: FundCreate, run: CommandsDep) -> OrjsonResponse:
         body.name,
         body.purposes,
         body.approvals_required,
+        body.resolution_required_above_fen,
     )
     return accepted(result, 201)
 
@@ -66,6 +67,7 @@ async def request_disbursement(fund_id: UUID, body: DisbursementCreate, run: Com
         body.purpose,
         body.payee,
         body.project_id,
+        body.resolution_id,
     )
     return accepted(result, 201)
 

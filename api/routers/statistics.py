@@ -7,6 +7,7 @@ level: finer figures (a street, a village) could point at individuals.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,6 +18,7 @@ from api.problems import Forbidden
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.routers.views import NO_AS_OF, Queries, read
 from domain.principals import Principal, PrincipalRole
+from infra.viewstore.governance_queries import averages, governance_figures
 
 router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
 
@@ -43,8 +45,11 @@ def within_reach(principal: Principal, jurisdiction: str) -> str:
 
 
 async def _figures(request: Request, views: Queries, jurisdiction: str) -> OrjsonResponse:
-    figures = await read(request, views, views.statistics, jurisdiction)
-    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": figures})
+    def reads(prefix: str) -> dict[str, int]:
+        return views.statistics(prefix) | governance_figures(views, prefix, date.today().isoformat())
+
+    figures = await read(request, views, reads, jurisdiction)
+    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": figures, "averages": averages(figures)})
 
 
 @router.get("/views/statistics", responses={403: PROBLEM_RESPONSES[403]})

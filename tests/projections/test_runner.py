@@ -38,7 +38,7 @@ def digest(tables: ViewTables) -> str:
 
 
 def digests(runner: ViewRunner) -> dict[str, str]:
-    assert set(runner.views) == {"membership", "projects", "funds", "statistics"}
+    assert set(runner.views) == {"membership", "projects", "funds", "statistics", "governance"}
     return {name: digest(runner.live(name)) for name in runner.views}
 
 
@@ -172,9 +172,10 @@ def test_a_view_ignores_exactly_the_event_types_it_does_not_declare(
 
 
 ARRIVAL_ORDERS = {
-    "funds first": ["Fund", "Project", "Person", "Organisation"],
-    "projects first": ["Project", "Organisation", "Fund", "Person"],
-    "organisations last": ["Person", "Project", "Fund", "Organisation"],
+    "funds first": ["Fund", "Project", "Person", "Meeting", "Organisation"],
+    "projects first": ["Project", "Organisation", "Meeting", "Fund", "Person"],
+    "organisations last": ["Person", "Project", "Fund", "Meeting", "Organisation"],
+    "meetings first": ["Meeting", "Person", "Organisation", "Project", "Fund"],
 }
 
 

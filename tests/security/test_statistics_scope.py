@@ -70,7 +70,8 @@ def test_an_integration_counts_within_its_own_prefix_when_it_names_none(
     answer = statistics(api, inside)
 
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"jurisdiction": A_DISTRICT, "figures": figures(api, A_DISTRICT)}
+    assert answer.json()["jurisdiction"] == A_DISTRICT
+    assert answer.json()["figures"] == figures(api, A_DISTRICT)
 
 
 def test_an_integration_counts_below_its_prefix(shared_api: Api, world: World) -> None:
@@ -79,7 +80,8 @@ def test_an_integration_counts_below_its_prefix(shared_api: Api, world: World) -
 
     answer = statistics(api, inside, A_JURISDICTION)
 
-    assert answer.json() == {"jurisdiction": A_JURISDICTION, "figures": figures(api, A_JURISDICTION)}
+    assert answer.json()["jurisdiction"] == A_JURISDICTION
+    assert answer.json()["figures"] == figures(api, A_JURISDICTION)
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,8 @@ class Side:
     disbursement: str
     requester: str
     """The officer (key name) who requested the disbursement."""
+    meeting: str
+    """A members' assembly scheduled, not yet opened."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ def _side(api: Api, tag: str, name: str, jurisdiction: str) -> Side:
     project = api.project(organisation)
     requester = f"requester-{tag}"
     disbursement = api.disbursement(fund, 10_000, actor=requester)
-    return Side(organisation, person, fund, project, disbursement, requester)
+    assembly = {"title": "成员大会", "kind": "members_assembly", "scheduled_for": "2024-05-01"}
+    meeting = api.command(f"/organisations/{organisation}/meetings", assembly, status=201)["id"]
+    return Side(organisation, person, fund, project, disbursement, requester, meeting)
 
 
 def views_caught_up(api: Api, timeout: float = 10.0) -> None:

@@ -17,6 +17,7 @@ ID_FIELDS = {
     "organisation": "organisation_id",
     "project": "project_id",
     "fund": "fund_id",
+    "meeting": "meeting_id",
 }
 """The field naming the aggregate in its events' payloads, by aggregate type."""
 
