@@ -6,9 +6,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from api.auth import CurrentPrincipal
-from api.deps import Application, CommandsDep
+from api.deps import Application, CommandsDep, IfNoneMatch
 from api.governance_schemas import (
     MeetingClosing,
     MeetingCreate,
@@ -50,9 +51,9 @@ async def schedule_meeting(organisation_id: UUID, body: MeetingCreate, run: Comm
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingPublic)
-def get_meeting(meeting_id: UUID, app: Application) -> OrjsonResponse:
-    meeting = app.get(Meeting, meeting_id)
-    return with_etag(meeting_public(meeting), meeting.version)
+def get_meeting(meeting_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
+    meeting = app.read(Meeting, meeting_id)
+    return with_etag(meeting_public(meeting), meeting.version, if_none_match)
 
 
 @router.post("/meetings/{meeting_id}/opening", response_model=CommandAccepted)
