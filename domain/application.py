@@ -8,18 +8,20 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.commanding import CommandService
 from domain.context import CommandResult, current_context
 from domain.errors import InvalidValue, NotFound
 from domain.fund import Fund
+from domain.mediation_commands import MediationCommands
 from domain.organisation import Organisation
 from domain.person import Person
 from domain.project import Project
 from domain.values import iso_date
+from domain.volunteering_commands import VolunteeringCommands
 
 
-class Gongzhi(CommandService):
-    """One public method per command."""
+class Gongzhi(MediationCommands, VolunteeringCommands):
+    """One public method per command (community work's in ``domain.mediation_commands`` and
+    ``domain.volunteering_commands``)."""
 
     name = "Gongzhi"
 
