@@ -18,7 +18,21 @@ from api.documentation import document_security
 from api.metrics import ProjectionCollector, RequestMetrics
 from api.rate_limit import rate_limiter
 from api.responses import OrjsonResponse
-from api.routers import audit, contract, funds, health, organisations, people, projects, statistics, views
+from api.routers import (
+    audit,
+    community_views,
+    contract,
+    funds,
+    hazards,
+    health,
+    mediation,
+    organisations,
+    people,
+    projects,
+    statistics,
+    views,
+    volunteering,
+)
 from domain.application import Gongzhi
 from infra.api_keys import KeyStore
 from infra.audit.sealer import in_process_sealer
@@ -83,7 +97,11 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         organisations.router,
         projects.router,
         funds.router,
+        mediation.router,
+        hazards.router,
+        volunteering.router,
         views.router,
+        community_views.router,
         statistics.router,
         contract.router,
         audit.router,

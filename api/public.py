@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from api.community_public import community_public
 from api.schemas import ProjectPublic
 from domain.fund import Fund
 from domain.organisation import Organisation
@@ -82,4 +83,7 @@ def public(aggregate: Aggregate, full_id_number: bool = False) -> dict[str, Any]
             return project_public(aggregate)
         case Fund():
             return fund_public(aggregate)
+    community = community_public(aggregate)
+    if community is not None:
+        return community
     raise TypeError(f"no public form for {type(aggregate).__name__}")

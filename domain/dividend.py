@@ -120,7 +120,8 @@ class Dividend(Aggregate):
         rows: list[list[str | int]] = [
             [a.person_id, a.points, a.points_fen, a.equal_fen] for a in allocations
         ]
-        return cls(organisation_id, total_fen, str(Decimal(str(points_share))), as_of, points_pot, rows)
+        written = format(Decimal(str(points_share)), "f")
+        return cls(organisation_id, total_fen, written, as_of, points_pot, rows)
 
     @event("Declared")
     def __init__(

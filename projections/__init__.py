@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from projections.casework import CaseworkView
 from projections.events import EventRecord
 from projections.funds import FundsView
 from projections.membership import MembershipView
 from projections.projects import ProjectsView
 from projections.rows import MemoryRows, View
 from projections.statistics import StatisticsView
+from projections.volunteering import VolunteeringView
 
-ALL_VIEWS: tuple[type[View], ...] = (MembershipView, ProjectsView, FundsView, StatisticsView)
+ALL_VIEWS: tuple[type[View], ...] = (
+    MembershipView,
+    ProjectsView,
+    FundsView,
+    StatisticsView,
+    CaseworkView,
+    VolunteeringView,
+)
 
 
 def fold(view: View, events: Iterable[EventRecord]) -> MemoryRows:

@@ -7,7 +7,8 @@ level: finer figures (a street, a village) could point at individuals.
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -17,6 +18,7 @@ from api.problems import Forbidden
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.routers.views import NO_AS_OF, Queries, read
 from domain.principals import Principal, PrincipalRole
+from infra.viewstore.community_queries import community_statistics
 
 router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
 
@@ -43,8 +45,12 @@ def _within_reach(principal: Principal, jurisdiction: str) -> str:
 
 
 async def _figures(request: Request, views: Queries, jurisdiction: str) -> OrjsonResponse:
-    figures = await read(request, views, views.statistics, jurisdiction)
-    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": figures})
+    def reads() -> dict[str, Any]:
+        figures = views.statistics(jurisdiction)
+        community = community_statistics(views, jurisdiction, date.today().isoformat())
+        return {"jurisdiction": jurisdiction, "figures": figures, "community": community}
+
+    return OrjsonResponse(await read(request, views, reads))
 
 
 @router.get("/views/statistics", responses={403: PROBLEM_RESPONSES[403]})

@@ -7,6 +7,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from domain.hazard import HazardCategory
+from domain.mediation_case import CaseCategory
 from domain.values import DepartureReason, MemberCategory, MemberRole, OrganisationKind
 from infra.kafka.contract import CONTRACT
 
@@ -17,6 +19,8 @@ DOMAIN_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("Organisation.MemberRoleChanged", "previous_role"): MemberRole,
     ("Organisation.MemberRoleChanged", "role"): MemberRole,
     ("Organisation.MemberDeparted", "reason"): DepartureReason,
+    ("MediationCase.Received", "category"): CaseCategory,
+    ("Hazard.Reported", "category"): HazardCategory,
 }
 """Every enumerated field of a public payload, and the domain's enum of its values."""
 

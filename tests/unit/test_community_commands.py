@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from uuid import UUID, uuid4
 
 import pytest
@@ -44,7 +45,7 @@ def member(app: Gongzhi, org: UUID, role: str = "member") -> UUID:
     return someone
 
 
-def as_actor(actor: str, on_behalf_of: str | None = None) -> object:
+def as_actor(actor: str, on_behalf_of: str | None = None) -> AbstractContextManager[CommandContext]:
     return acting(CommandContext(actor=actor, on_behalf_of=on_behalf_of))
 
 
@@ -165,7 +166,7 @@ def test_a_dividend_shares_among_the_members_by_their_points_on_a_day(app: Gongz
     app.adjust_points(org, none, -10, "illegal_building")
     dividend_id = app.declare_dividend(org, 100_001, 0.4).id
     dividend = app.get(Dividend, dividend_id)
-    amounts = {row[0]: row[2] + row[3] for row in dividend.allocations}  # type: ignore[operator]
+    amounts = {str(row[0]): int(row[2]) + int(row[3]) for row in dividend.allocations}
     assert sum(amounts.values()) == 100_001
     assert amounts[str(rich)] > amounts[str(poor)] > amounts[str(none)]
     assert amounts[str(none)] in (20_000, 20_001)

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-from infra.kafka.contract import fund, organisation, person, project
+from infra.kafka.contract import casework, fund, organisation, person, project, volunteering
 from infra.kafka.contract.fields import Schema
 from infra.kafka.contract.public_event import PublicEvent
 
 CONTRACT_VERSION = "1.0.0"
 
-TOPICS = ("gongzhi.person", "gongzhi.organisation", "gongzhi.project", "gongzhi.fund")
+TOPICS = (
+    "gongzhi.person",
+    "gongzhi.organisation",
+    "gongzhi.project",
+    "gongzhi.fund",
+    "gongzhi.mediationcase",
+    "gongzhi.hazard",
+    "gongzhi.activity",
+    "gongzhi.pointsbook",
+    "gongzhi.dividend",
+)
 DEAD_LETTER_TOPIC = "gongzhi.deadletter"
 CHECKPOINT_TOPIC = "gongzhi.audit.checkpoints"
 
-CONTRACT: tuple[PublicEvent, ...] = (*person.EVENTS, *organisation.EVENTS, *project.EVENTS, *fund.EVENTS)
+CONTRACT: tuple[PublicEvent, ...] = (
+    *person.EVENTS,
+    *organisation.EVENTS,
+    *project.EVENTS,
+    *fund.EVENTS,
+    *casework.CASE_EVENTS,
+    *casework.HAZARD_EVENTS,
+    *volunteering.ACTIVITY_EVENTS,
+    *volunteering.BOOK_EVENTS,
+    *volunteering.DIVIDEND_EVENTS,
+)
 
 BY_INTERNAL_TYPE = {event.internal_type: event for event in CONTRACT}
 BY_PUBLIC_TYPE = {event.public_type: event for event in CONTRACT}

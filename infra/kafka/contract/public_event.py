@@ -17,6 +17,11 @@ ID_FIELDS = {
     "organisation": "organisation_id",
     "project": "project_id",
     "fund": "fund_id",
+    "mediationcase": "case_id",
+    "hazard": "hazard_id",
+    "activity": "activity_id",
+    "pointsbook": "book_id",
+    "dividend": "dividend_id",
 }
 """The field naming the aggregate in its events' payloads, by aggregate type."""
 
