@@ -1,9 +1,10 @@
 """Mediation cases and hazard reports, one row each, for lists and statistics.
 
 No text about a case's parties is kept (the summary and notes stay sealed in the
-store; from Kafka a case comes with how many parties it has, not who): a case shows its category, dates, mediator, how many parties and sessions,
-and its outcome. Days to an ending (or to closing a hazard) are kept with the row,
-so statistics can take their median under any jurisdiction prefix.
+store; from Kafka a case comes with how many parties it has, not who): a case shows
+its category, dates, mediator, how many parties and sessions, and its outcome. Days
+to an ending (or to closing a hazard) are kept with the row, so statistics can take
+their median under any jurisdiction prefix.
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def community_work(app: Gongzhi, unit: UUID, chair: UUID) -> None:
         parties = [app.register_person(name).id for name in ("周大伟", "吴秀兰", "郑国庆")]
         mediator = app.register_person("陈老娘舅").id
         app.admit_member(unit, mediator, "mediator")
-        resolved = app.receive_mediation_case(unit, "neighbour", "排水沟堵塞纠纷", parties[:2], "2024-03-01").id
+        resolved = app.receive_mediation_case(unit, "neighbour", "排水沟纠纷", parties[:2], "2024-03-01").id
         app.assign_mediator(resolved, mediator)
         app.hold_mediation_session(resolved, "2024-03-02", "双方各自陈述")
         app.sign_agreement(resolved, "共同出资疏通", "2024-03-05")
