@@ -4,7 +4,6 @@ activities and service, points and dividends. Strict as ``api.schemas``."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -169,11 +168,11 @@ class PointsRedemption(Command):
 class DividendCreate(Command):
     total_fen: Annotated[StrictInt, Field(gt=0, le=10**13)]
     points_share: Annotated[
-        Decimal,
+        float,
         Field(
             ge=0,
             le=1,
-            max_digits=12,
+            strict=True,
             allow_inf_nan=False,
             description="The part of the total shared by points balance (0 to 1); the rest is shared equally",
         ),

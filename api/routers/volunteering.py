@@ -113,8 +113,8 @@ async def redeem_points(organisation_id: UUID, body: PointsRedemption, run: Comm
 @router.post(f"{ORG}/dividends", status_code=201, response_model=CommandAccepted)
 async def declare_dividend(organisation_id: UUID, body: DividendCreate, run: CommandsDep) -> OrjsonResponse:
     app = run.application
-    share = str(body.points_share)
-    return accepted(await run(app.declare_dividend, organisation_id, body.total_fen, share, body.as_of), 201)
+    result = await run(app.declare_dividend, organisation_id, body.total_fen, body.points_share, body.as_of)
+    return accepted(result, 201)
 
 
 @router.get("/dividends/{dividend_id}", response_model=DividendPublic)
