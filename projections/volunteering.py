@@ -23,7 +23,6 @@ ACTIVITIES = Table(
         "title": "text",
         "category": "text",
         "held_on": "text",
-        "confirmed_minutes": "integer",
     },
     key=("id",),
     indexes=(("organisation_id", "held_on"), ("jurisdiction",)),
@@ -125,7 +124,7 @@ class VolunteeringView(View):
         match event.type:
             case "Activity.Held":
                 fields = ("organisation_id", "jurisdiction", "title", "category", "held_on")
-                row = {"id": event.aggregate_id, **{f: p[f] for f in fields}, "confirmed_minutes": 0}
+                row = {"id": event.aggregate_id, **{f: p[f] for f in fields}}
                 rows.put("activities", row)
             case "PointsBook.Opened":
                 rows.put("books", {"id": event.aggregate_id, "organisation_id": p["organisation_id"]})
@@ -171,11 +170,6 @@ class VolunteeringView(View):
             "service",
             {**service, "status": "confirmed", "points": p["points"], "confirmed_by": p["confirmed_by"]},
         )
-        activity = rows.get("activities", (service["activity_id"],))
-        if activity is not None:
-            rows.put(
-                "activities", {**activity, "confirmed_minutes": activity["confirmed_minutes"] + p["minutes"]}
-            )
         self._line(
             event,
             rows,

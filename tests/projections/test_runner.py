@@ -38,7 +38,7 @@ def digest(tables: ViewTables) -> str:
 
 
 def digests(runner: ViewRunner) -> dict[str, str]:
-    assert set(runner.views) == {"membership", "projects", "funds", "statistics"}
+    assert set(runner.views) == {"membership", "projects", "funds", "statistics", "casework", "volunteering"}
     return {name: digest(runner.live(name)) for name in runner.views}
 
 
@@ -172,9 +172,39 @@ def test_a_view_ignores_exactly_the_event_types_it_does_not_declare(
 
 
 ARRIVAL_ORDERS = {
-    "funds first": ["Fund", "Project", "Person", "Organisation"],
-    "projects first": ["Project", "Organisation", "Fund", "Person"],
-    "organisations last": ["Person", "Project", "Fund", "Organisation"],
+    "funds first": [
+        "Fund",
+        "Dividend",
+        "PointsBook",
+        "Project",
+        "Person",
+        "MediationCase",
+        "Organisation",
+        "Activity",
+        "Hazard",
+    ],
+    "projects first": [
+        "Project",
+        "Activity",
+        "Organisation",
+        "Hazard",
+        "Fund",
+        "PointsBook",
+        "Person",
+        "MediationCase",
+        "Dividend",
+    ],
+    "organisations last": [
+        "Person",
+        "PointsBook",
+        "Hazard",
+        "Project",
+        "MediationCase",
+        "Fund",
+        "Dividend",
+        "Activity",
+        "Organisation",
+    ],
 }
 
 
