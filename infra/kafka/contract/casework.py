@@ -32,7 +32,8 @@ def _only(*names: str) -> Callable[[Payload], Payload]:
 
 def _received(payload: Payload) -> Payload:
     fields = ("organisation_id", "jurisdiction", "category", "received_on")
-    return {**{f: payload[f] for f in fields}, "party_count": len(payload["parties"])}
+    count = payload["party_count"] if "party_count" in payload else len(payload["parties"])
+    return {**{f: payload[f] for f in fields}, "party_count": count}
 
 
 CASE_EVENTS = (
