@@ -10,7 +10,16 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictInt
 
 from api.fields import BusinessDate, Category, Jurisdiction, Name, Note, Reason
-from api.schemas import Command, CommandAccepted, Purpose
+from api.schemas import (
+    Command,
+    CommandAccepted,
+    FundPublic,
+    OrganisationPublic,
+    PastState,
+    PersonPublic,
+    ProjectPublic,
+    Purpose,
+)
 from domain.hazard import HazardCategory
 from domain.mediation_case import CaseCategory
 
@@ -238,3 +247,19 @@ class DividendPublic(BaseModel):
     equal_fen: int
     members: int
     version: int
+
+
+class AnyPastState(PastState):
+    """A past state of any aggregate, community work's included."""
+
+    state: (  # type: ignore[assignment]
+        FundPublic
+        | OrganisationPublic
+        | ProjectPublic
+        | PersonPublic
+        | MediationCasePublic
+        | HazardPublic
+        | ActivityPublic
+        | PointsBookPublic
+        | DividendPublic
+    )
