@@ -234,3 +234,29 @@ def test_statistics_count_cases_and_hazards_under_a_prefix_and_publicly_at_distr
     assert public.json()["community"]["mediation"]["received"] == 3
     elsewhere = view(api, "/views/statistics", last["position"], jurisdiction="浙江省/杭州市")["community"]
     assert elsewhere["mediation"]["received"] == 0
+
+
+def test_bad_hazards_are_refused_naming_the_field(api: Api) -> None:
+    committee = api.organisation(jurisdiction=VILLAGE)
+    good = {
+        "organisation_id": committee,
+        "jurisdiction": GRID,
+        "category": "fire",
+        "location": "12幢",
+        "description": "杂物",
+        "found_on": "2024-05-01",
+    }
+    for change, field in [
+        ({"category": "ghosts"}, "category"),
+        ({"location": " "}, "location"),
+        ({"found_on": "1900-01-01"}, "found_on"),
+        ({"reported_by_person_id": "5f0c8a0e-2b1d-4c3e-9f4a-7d6e5c4b3a21"}, "reported_by_person_id"),
+    ]:
+        api.refuses("/hazards", {**good, **change}, status=422, field=field)
+    hazard_id = hazard(api, committee)
+    api.refuses(
+        f"/hazards/{hazard_id}/assignment",
+        {"person_id": api.person(), "due_on": "2024-04-01"},
+        status=422,
+        field="due_on",
+    )

@@ -217,3 +217,22 @@ def test_statistics_count_volunteers_teams_activities_and_confirmed_hours(api: A
         "activities": 1,
         "confirmed_hours": 0.5,
     }
+
+
+def test_bad_activities_and_service_are_refused_naming_the_field(api: Api) -> None:
+    organisation = team(api)
+    activity_id = activity(api, organisation)
+    path = f"/organisations/{organisation}/activities"
+    for body, field in [
+        ({"title": "", "category": "environment"}, "title"),
+        ({"title": "清扫", "category": "environment", "jurisdiction": "浙江省/杭州市"}, "jurisdiction"),
+        ({"title": "清扫", "category": "environment", "held_on": 20240401}, "held_on"),
+    ]:
+        api.refuses(path, body, status=422, field=field)
+    service = f"/activities/{activity_id}/service"
+    for body, field in [
+        ({"person_id": api.person(), "minutes": 0}, "minutes"),
+        ({"person_id": api.person(), "minutes": 24 * 60 + 1}, "minutes"),
+        ({"person_id": "5f0c8a0e-2b1d-4c3e-9f4a-7d6e5c4b3a21", "minutes": 30}, "person_id"),
+    ]:
+        api.refuses(service, body, status=422, field=field)
