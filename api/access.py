@@ -18,6 +18,7 @@ from uuid import UUID
 from api.community_access import community_owner
 from domain.application import Gongzhi
 from domain.fund import Fund
+from domain.meeting import Meeting
 from domain.organisation import Organisation
 from domain.person import Person
 from domain.principals import Principal, PrincipalRole
@@ -80,6 +81,8 @@ class Reaches:
                 return self.organisations(self.memberships(identifier))
             case "mediation_case" | "hazard" | "activity" | "dividend":
                 return self.organisations([community_owner(self.application, kind, identifier)])
+            case "meeting":
+                return self.organisations([self.application.get(Meeting, identifier).organisation_id])
         raise ValueError(f"no reach for {kind}")
 
     def organisations(self, identifiers: Iterable[str]) -> Reach:

@@ -15,6 +15,7 @@ from api.access import Reaches
 from api.auth import authorise
 from api.body_limit import BodyLimit
 from api.documentation import document_security
+from api.hot_reads import HotReads
 from api.metrics import ProjectionCollector, RequestMetrics
 from api.rate_limit import rate_limiter
 from api.responses import OrjsonResponse
@@ -23,9 +24,11 @@ from api.routers import (
     community_views,
     contract,
     funds,
+    governance_views,
     hazards,
     health,
     mediation,
+    meetings,
     organisations,
     people,
     projects,
@@ -97,10 +100,12 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         organisations.router,
         projects.router,
         funds.router,
+        meetings.router,
         mediation.router,
         hazards.router,
         volunteering.router,
         views.router,
+        governance_views.router,
         community_views.router,
         statistics.router,
         contract.router,
@@ -113,6 +118,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         """Prometheus text format: requests, latencies, projection lag."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    app.add_middleware(HotReads)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
     document_security(app)

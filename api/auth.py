@@ -20,7 +20,7 @@ from domain.principals import Principal
 from infra.api_keys import KeyStore
 
 
-def _bearer_token(request: Request) -> str:
+def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization")
     if not header:
         raise Unauthenticated("Send an API key as 'Authorization: Bearer <key>'")
@@ -65,7 +65,7 @@ async def authorise(request: Request) -> None:
         return
     body = await _body(request) if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
     keys: KeyStore = request.app.state.keys
-    token = _bearer_token(request)
+    token = bearer_token(request)
     remote = request.app.state.settings.uses_postgres
     if remote and not keys.known(token):
         principal = await run_in_threadpool(_principal, keys, token)

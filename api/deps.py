@@ -33,6 +33,9 @@ async def get_application(request: Request) -> Gongzhi:
 
 
 Application = Annotated[Gongzhi, Depends(get_application)]
+IfNoneMatch = Annotated[
+    str | None, Header(description="An ETag the client holds: a bodiless 304 while it is current")
+]
 
 
 async def _fingerprint(request: Request) -> str:
@@ -105,6 +108,7 @@ async def command_context(
         idempotency=claim,
         expected_version=_expected_version(if_match),
         on_behalf_of=on_behalf_of,
+        person_id=principal.person_id,
     )
 
 

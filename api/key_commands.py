@@ -47,6 +47,7 @@ def _create(args: argparse.Namespace) -> int:
                 jurisdictions=args.jurisdiction,
                 scopes=args.scope,
                 expires_at=args.expires,
+                person=args.person,
             )
         except KeyRefused as refusal:
             print(f"gongzhi keys create: {refusal}", file=sys.stderr)
@@ -94,6 +95,9 @@ def add_key_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     create.add_argument("--role", required=True, choices=[str(r) for r in PrincipalRole])
     create.add_argument(
         "--organisation", action="append", default=[], help="officer: an organisation id (repeatable)"
+    )
+    create.add_argument(
+        "--person", help="officer: the person id the key is bound to (its actions are recorded as theirs)"
     )
     create.add_argument(
         "--jurisdiction",

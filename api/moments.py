@@ -23,7 +23,7 @@ On = Annotated[
 ]
 AS_OF_VIEWS = (
     "/views/organisations/{id}/members, /views/organisations/{id}/departures, "
-    "/views/funds/{id} and /views/funds/{id}/ledger"
+    "/views/organisations/{id}/offices, /views/funds/{id} and /views/funds/{id}/ledger"
 )
 
 

@@ -134,6 +134,7 @@ mediation_case = InPath("mediation_case", "case_id")
 hazard = InPath("hazard", "hazard_id")
 activity = InPath("activity", "activity_id")
 dividend = InPath("dividend", "dividend_id")
+meeting = InPath("meeting", "meeting_id")
 
 PERMISSIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/health"): PUBLIC,
@@ -251,6 +252,36 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
         for tail in ("points/settings", "points/adjustments", "points/redemptions", "dividends")
     },
     ("GET", "/dividends/{dividend_id}"): allow(*READERS, resource=VOLUNTEERING, target=dividend),
+    # Governance: the organisation's officers record meetings and votes; rules change by a
+    # passed special motion (or an admin: api.routers.meetings).
+    ("POST", "/organisations/{organisation_id}/rules"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=ORGANISATIONS, action=WRITE, target=organisation
+    ),
+    ("POST", "/organisations/{organisation_id}/meetings"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=ORGANISATIONS, action=WRITE, target=organisation
+    ),
+    ("GET", "/meetings/{meeting_id}"): allow(*READERS, resource=ORGANISATIONS, target=meeting),
+    **{
+        ("POST", f"/meetings/{{meeting_id}}{tail}"): allow(
+            ADMIN, OFFICER, INTEGRATION, resource=ORGANISATIONS, action=WRITE, target=meeting
+        )
+        for tail in (
+            "/opening",
+            "/motions",
+            "/motions/{motion_id}/votes",
+            "/motions/{motion_id}/closing",
+            "/closing",
+        )
+    },
+    ("POST", "/funds/{fund_id}/resolution-limit"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=FUNDS, action=WRITE, target=fund
+    ),
+    ("GET", "/views/organisations/{organisation_id}/offices"): allow(
+        *VIEW_READERS, resource=VIEWS, target=organisation
+    ),
+    ("GET", "/views/organisations/{organisation_id}/resolutions"): allow(
+        *VIEW_READERS, resource=VIEWS, target=organisation
+    ),
     # Views: lists are narrowed to what the principal reaches (api.routers.views).
     ("GET", "/views/organisations/{organisation_id}/members"): allow(
         *VIEW_READERS, resource=VIEWS, target=organisation

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.schemas import Problem
 from domain.context import CommandResult
@@ -59,5 +59,20 @@ def accepted(result: CommandResult, status_code: int = 200) -> OrjsonResponse:
     return OrjsonResponse(body, status_code=status_code, headers=headers)
 
 
-def with_etag(body: Any, version: int) -> OrjsonResponse:
-    return OrjsonResponse(body, headers={"ETag": f'"{version}"'})
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def not_modified(if_none_match: str | None, version: int) -> bool:
+    """Whether an If-None-Match header names this version (weakly compared, RFC 9110 13.1.2)."""
+    if not if_none_match:
+        return False
+    tags = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+    return any(tag in ("*", etag(version)) for tag in tags)
+
+
+def with_etag(body: Any, version: int, if_none_match: str | None = None) -> Response:
+    """The body with its version's ETag; a bodiless 304 when the client already has it."""
+    if not_modified(if_none_match, version):
+        return Response(status_code=304, headers={"ETag": etag(version)})
+    return OrjsonResponse(body, headers={"ETag": etag(version)})

@@ -22,6 +22,8 @@ from api.fields import (
     RequestReference,
     Text,
 )
+from domain.meeting import MeetingKind, MeetingStatus, MotionKind, MotionStatus
+from domain.offices import Office
 from domain.values import (
     DepartureReason,
     MemberCategory,
@@ -114,6 +116,9 @@ class FundCreate(Command):
     name: Name
     purposes: Annotated[list[Purpose], Field(min_length=1, max_length=30)]
     approvals_required: Annotated[StrictInt, Field(ge=1, le=9)] = 1
+    resolution_required_above_fen: Annotated[StrictInt, Field(ge=0, le=10**13)] | None = Field(
+        None, description="Disbursements above it cite a passed spending resolution"
+    )
 
 
 class DonationCreate(Command):
@@ -129,6 +134,9 @@ class DisbursementCreate(Command):
     purpose: Purpose
     payee: Name
     project_id: UUID | None = None
+    resolution_id: UUID | None = Field(
+        None, description="The passed spending motion it draws on; needed above the fund's limit"
+    )
 
 
 class Payment(Command):
@@ -164,7 +172,7 @@ class PersonPublic(BaseModel):
 
 class MemberPublic(BaseModel):
     person_id: UUID
-    role: MemberRole
+    role: MemberRole | Office = Field(description="An office held by election (treasurer too), or a role")
     category: MemberCategory
     joined_on: date
 
@@ -206,6 +214,7 @@ class DisbursementPublic(BaseModel):
     requested_by: str
     status: Literal["requested", "approved", "paid", "rejected"]
     approvals: list[str]
+    resolution_id: UUID | None = None
 
 
 class FundPublic(BaseModel):
@@ -219,6 +228,7 @@ class FundPublic(BaseModel):
     donated_fen: int
     paid_fen: int
     disbursements: list[DisbursementPublic]
+    resolution_required_above_fen: int | None = None
     version: int
 
 
@@ -262,9 +272,39 @@ class StreamHistory(BaseModel):
     next_after_version: int | None
 
 
+class MotionPublic(BaseModel):
+    id: UUID
+    title: str
+    text: str
+    kind: MotionKind
+    spending: dict[str, Any] | None
+    election: dict[str, Any] | None
+    status: MotionStatus
+    votes: int = Field(description="How many have voted")
+    tally: dict[str, int] | None
+    elected: list[UUID] | None
+    reserved_fen: int | None = Field(description="A spending resolution's amount reserved by disbursements")
+
+
+class MeetingPublic(BaseModel):
+    id: UUID
+    organisation_id: UUID
+    title: str
+    kind: MeetingKind
+    scheduled_for: date
+    status: MeetingStatus
+    electorate: list[UUID]
+    present: list[UUID]
+    quorate: bool | None
+    rules: dict[str, Any] | None
+    motions: list[MotionPublic]
+    minutes: str | None
+    version: int
+
+
 class PastState(BaseModel):
     aggregate_id: UUID
     aggregate_type: str
     version: int
     recorded_at: datetime = Field(description="When the last event replayed was recorded")
-    state: FundPublic | OrganisationPublic | ProjectPublic | PersonPublic
+    state: FundPublic | OrganisationPublic | ProjectPublic | PersonPublic | MeetingPublic

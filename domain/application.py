@@ -9,8 +9,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.context import CommandResult, current_context
-from domain.errors import InvalidValue, NotFound
+from domain.errors import InvalidValue, NotFound, NotInOffice
 from domain.fund import Fund
+from domain.governance import GovernanceCommands
 from domain.mediation_commands import MediationCommands
 from domain.organisation import Organisation
 from domain.person import Person
@@ -19,9 +20,9 @@ from domain.values import iso_date
 from domain.volunteering_commands import VolunteeringCommands
 
 
-class Gongzhi(MediationCommands, VolunteeringCommands):
-    """One public method per command (community work's in ``domain.mediation_commands`` and
-    ``domain.volunteering_commands``)."""
+class Gongzhi(GovernanceCommands, MediationCommands, VolunteeringCommands):
+    """One public method per command (governance's in ``domain.governance``, community work's in
+    ``domain.mediation_commands`` and ``domain.volunteering_commands``)."""
 
     name = "Gongzhi"
 
@@ -156,11 +157,12 @@ class Gongzhi(MediationCommands, VolunteeringCommands):
         name: str,
         purposes: list[str],
         approvals_required: int = 1,
+        resolution_required_above_fen: int | None = None,
     ) -> CommandResult:
         def build() -> Fund:
             owner = self._require_organisation(organisation_id, "organisation_id")
             owner.require_active()
-            return Fund.open(str(owner.id), name, purposes, approvals_required)
+            return Fund.open(str(owner.id), name, purposes, approvals_required, resolution_required_above_fen)
 
         return self._create(build)
 
@@ -192,34 +194,52 @@ class Gongzhi(MediationCommands, VolunteeringCommands):
         purpose: str,
         payee: str,
         project_id: UUID | None = None,
+        resolution_id: UUID | None = None,
     ) -> CommandResult:
-        disbursement_id = str(uuid4())
-        requester = current_context().actor
+        """``resolution_id``: the passed spending motion it draws on (above the fund's limit)."""
+        if project_id is not None:
+            try:
+                self.read(Project, project_id)
+            except NotFound:
+                raise InvalidValue("project_id", f"no project with id {project_id}") from None
+        request: dict[str, Any] = {
+            "disbursement_id": str(uuid4()),
+            "amount_fen": amount_fen,
+            "purpose": purpose,
+            "payee": payee,
+            "project_id": str(project_id) if project_id else None,
+            "requested_by": current_context().acting_person,
+        }
+        if resolution_id is not None:
+            return self._request_citing(fund_id, resolution_id, request)
 
         def change(fund: Fund) -> dict[str, Any]:
-            if project_id is not None:
-                try:
-                    self.read(Project, project_id)
-                except NotFound:
-                    raise InvalidValue("project_id", f"no project with id {project_id}") from None
-            fund.request_disbursement(
-                disbursement_id,
-                amount_fen,
-                purpose,
-                payee,
-                str(project_id) if project_id else None,
-                requester,
-            )
-            return {"disbursement_id": disbursement_id}
+            fund.request_disbursement(**request)
+            return {"disbursement_id": request["disbursement_id"]}
 
         return self._update(Fund, fund_id, change)
 
     def approve_disbursement(self, fund_id: UUID, disbursement_id: UUID) -> CommandResult:
-        approver = current_context().actor
-        return self._update(Fund, fund_id, lambda f: f.approve_disbursement(str(disbursement_id), approver))
+        """An approver whose key is bound to a person must hold a current office in the
+        fund's organisation."""
+        context = current_context()
+        approver = context.acting_person
+
+        def change(fund: Fund) -> None:
+            if context.person_id is not None:
+                owner = self.read(Organisation, UUID(fund.organisation_id))
+                if not owner.holds_office(context.person_id, date.today().isoformat()):
+                    raise NotInOffice(f"Person {context.person_id} holds no current office in {owner.id}")
+            fund.approve_disbursement(str(disbursement_id), approver)
+
+        return self._update(Fund, fund_id, change)
 
     def reject_disbursement(self, fund_id: UUID, disbursement_id: UUID, reason: str) -> CommandResult:
-        actor = current_context().actor
+        """A rejection releases what the disbursement reserved of a resolution."""
+        actor = current_context().acting_person
+        cited = self.read(Fund, fund_id).disbursements.get(str(disbursement_id))
+        if cited is not None and cited.resolution_id is not None:
+            return self._reject_releasing(fund_id, str(disbursement_id), cited.resolution_id, reason, actor)
         return self._update(
             Fund, fund_id, lambda f: f.reject_disbursement(str(disbursement_id), reason, actor)
         )

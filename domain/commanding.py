@@ -12,7 +12,7 @@ Commands waiting for one aggregate are decided together (``domain.turns``).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from time import sleep
 from typing import Any, TypeVar
@@ -160,6 +160,43 @@ class CommandService(Application):
             finally:
                 self.waiting.hand_on(aggregate_id)
         return waiting.outcome()
+
+    def _update_together(
+        self, targets: Sequence[tuple[type[Aggregate], UUID]], change: Callable[..., dict[str, Any] | None]
+    ) -> CommandResult:
+        """Changes several aggregates in one transaction, holding all their locks:
+        ``change`` takes them in the order of ``targets``. The answer (and ``If-Match``)
+        is the last one's, which the change must always record an event on."""
+        replayed = self._replay()
+        if replayed is not None:
+            return replayed
+        with self.aggregate_locks.holding(tuple(i for _, i in targets)):
+            return self._save_together(targets, change)
+
+    def _save_together(
+        self, targets: Sequence[tuple[type[Aggregate], UUID]], change: Callable[..., dict[str, Any] | None]
+    ) -> CommandResult:
+        claim = current_context().idempotency
+        for attempt in range(MAX_ATTEMPTS):
+            aggregates = [self._to_change(cls, aggregate_id) for cls, aggregate_id in targets]
+            primary = aggregates[-1]
+            expected = current_context().expected_version
+            if expected is not None and expected != primary.version:
+                raise VersionMismatch(expected, primary.version)
+            extra = change(*aggregates) or {}
+            pending = sum(len(a.pending_events) for a in aggregates)
+            try:
+                recordings = self.save(*aggregates, idempotency=[(claim, extra, pending)])
+            except RecordConflictError:
+                replayed = self._replay()
+                if replayed is not None:
+                    return replayed
+                sleep(random.uniform(0, 0.002 * 2**attempt))
+                continue
+            for aggregate in aggregates:
+                self.writers_copies.keep(aggregate)
+            return CommandResult(primary.id, primary.version, recordings[-1].notification.id, extra)
+        raise ConcurrencyConflict(f"Gave up after {MAX_ATTEMPTS} concurrent modifications")
 
     def _decide_for(self, cls: type[A], aggregate_id: UUID, turn: list[Waiting]) -> None:
         """Answers every command of the turn, whatever fails."""

@@ -32,11 +32,21 @@ class CommandContext:
     idempotency: IdempotencyClaim | None = None
     expected_version: int | None = None
     on_behalf_of: str | None = None
+    person_id: str | None = None
+    """The person an officer's key is bound to, if it is."""
+
+    @property
+    def acting_person(self) -> str:
+        """Who a decision is recorded as taken by, for maker-checker: the bound person,
+        else the principal."""
+        return self.person_id or self.actor
 
     def metadata(self) -> dict[str, str]:
         metadata = {"actor": self.actor, "correlation_id": self.correlation_id}
         if self.on_behalf_of is not None:
             metadata["on_behalf_of"] = self.on_behalf_of
+        if self.person_id is not None:
+            metadata["person_id"] = self.person_id
         return metadata
 
 

@@ -102,3 +102,35 @@ class IdempotencyKeyReused(DomainError):
     """The same idempotency key was sent with a different request."""
 
     title = "Idempotency key reused with a different request"
+
+
+class MeetingInquorate(RuleViolation):
+    title = "The meeting is inquorate and takes no motions"
+
+
+class AlreadyVoted(RuleViolation):
+    title = "This person has already voted on the motion"
+
+
+class MotionsOpen(RuleViolation):
+    title = "A motion of the meeting is still open"
+
+
+class TermLimitReached(RuleViolation):
+    title = "The candidate has held the office for the consecutive terms the rules allow"
+
+
+class ResolutionRequired(RuleViolation):
+    """A disbursement above the fund's limit (or a rules change) without a passed resolution
+    that covers it; the detail names the reason (missing, unknown, not passed, another
+    fund or purpose, exhausted)."""
+
+    title = "A passed resolution is required"
+
+
+class NotInOffice(RuleViolation):
+    title = "The person holds no current office in the organisation"
+
+
+class OfficeByElection(RuleViolation):
+    title = "The organisation fills this office by election, not by the role command"

@@ -17,6 +17,7 @@ from domain.errors import (
     InsufficientFunds,
     InvalidValue,
     NotFound,
+    ResolutionRequired,
     SelfApproval,
     UnknownPurpose,
 )
@@ -35,11 +36,19 @@ class Disbursement:
     requested_by: str
     status: str = DisbursementStatus.REQUESTED.value
     approvals: list[str] = field(default_factory=list)
+    resolution_id: str | None = None
 
 
 class Fund(Aggregate):
     @classmethod
-    def open(cls, organisation_id: str, name: str, purposes: list[str], approvals_required: int = 1) -> Fund:
+    def open(
+        cls,
+        organisation_id: str,
+        name: str,
+        purposes: list[str],
+        approvals_required: int = 1,
+        resolution_required_above_fen: int | None = None,
+    ) -> Fund:
         if not name.strip():
             raise InvalidValue("name", "must not be blank")
         if not purposes or any(not p.strip() for p in purposes):
@@ -48,7 +57,10 @@ class Fund(Aggregate):
             raise InvalidValue("purposes", "purposes must be distinct")
         if not 1 <= approvals_required <= MAX_APPROVALS_REQUIRED:
             raise InvalidValue("approvals_required", f"must be between 1 and {MAX_APPROVALS_REQUIRED}")
-        return cls(organisation_id, name, purposes, approvals_required)
+        fund = cls(organisation_id, name, purposes, approvals_required)
+        if resolution_required_above_fen is not None:
+            fund.require_resolutions_above(resolution_required_above_fen)
+        return fund
 
     @event("Opened")
     def __init__(self, organisation_id: str, name: str, purposes: list[str], approvals_required: int) -> None:
@@ -59,6 +71,25 @@ class Fund(Aggregate):
         self.donated_fen = 0
         self.paid_fen = 0
         self.disbursements: dict[str, Disbursement] = {}
+        self.resolution_required_above_fen: int | None = None
+
+    # Resolutions
+
+    def require_resolutions_above(self, amount_fen: int | None) -> None:
+        """Disbursements above ``amount_fen`` (none if None) then cite a passed spending resolution."""
+        if amount_fen is not None and (
+            isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen < 0
+        ):
+            raise InvalidValue("resolution_required_above_fen", "must be a whole number of fen, 0 or more")
+        self._resolution_limit_set(amount_fen)
+
+    @event("ResolutionLimitSet")
+    def _resolution_limit_set(self, resolution_required_above_fen: int | None) -> None:
+        self.resolution_required_above_fen = resolution_required_above_fen
+
+    def needs_resolution(self, amount_fen: int) -> bool:
+        limit = self.resolution_required_above_fen
+        return limit is not None and amount_fen > limit
 
     @property
     def balance_fen(self) -> int:
@@ -129,11 +160,20 @@ class Fund(Aggregate):
         payee: str,
         project_id: str | None,
         requested_by: str,
+        resolution_id: str | None = None,
     ) -> None:
+        """Above the fund's limit, ``resolution_id`` names the resolution that the caller has
+        reserved the amount of (``Meeting.reserve``), in the same transaction."""
         positive_fen("amount_fen", amount_fen)
         self._require_purpose(purpose)
         self._require_available(amount_fen)
-        self._disbursement_requested(disbursement_id, amount_fen, purpose, payee, project_id, requested_by)
+        if self.needs_resolution(amount_fen) and resolution_id is None:
+            raise ResolutionRequired(
+                f"Above {self.resolution_required_above_fen} fen a disbursement cites a resolution_id"
+            )
+        self._disbursement_requested(
+            disbursement_id, amount_fen, purpose, payee, project_id, requested_by, resolution_id
+        )
 
     @event("DisbursementRequested")
     def _disbursement_requested(
@@ -144,9 +184,10 @@ class Fund(Aggregate):
         payee: str,
         project_id: str | None,
         requested_by: str,
+        resolution_id: str | None = None,
     ) -> None:
         self.disbursements[disbursement_id] = Disbursement(
-            disbursement_id, amount_fen, purpose, payee, project_id, requested_by
+            disbursement_id, amount_fen, purpose, payee, project_id, requested_by, resolution_id=resolution_id
         )
 
     def approve_disbursement(self, disbursement_id: str, approver: str) -> None:

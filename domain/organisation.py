@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -13,9 +14,13 @@ from domain.errors import (
     InvalidValue,
     NotCoordinationCouncil,
     NotMember,
+    OfficeByElection,
     OrganisationInactive,
     RoleUnchanged,
+    TermLimitReached,
 )
+from domain.governance_rules import DEFAULT_RULES, GovernanceRules
+from domain.offices import Term, consecutive_terms
 from domain.values import (
     DepartureReason,
     MemberCategory,
@@ -52,6 +57,11 @@ class Organisation(Aggregate):
         self.status = OrganisationStatus.ACTIVE.value
         self.members: dict[str, Membership] = {}
         self.member_organisations: list[str] = []
+        self.rules: dict[str, Any] = DEFAULT_RULES.as_dict()
+        self.terms: list[Term] = []
+        self.elections: list[tuple[str, list[str]]] = []
+        self.resolutions: dict[str, str] = {}
+        """Each passed motion of the organisation's meetings → its meeting."""
 
     # Guards
 
@@ -85,6 +95,8 @@ class Organisation(Aggregate):
         self.require_active()
         if person_id in self.members:
             raise AlreadyMember(f"Person {person_id} is already an active member")
+        if role in {office for office, _ in self.elections}:
+            raise OfficeByElection(f"Organisation {self.id} fills the {role} office by election")
         self._require_chair_free(role)
         self._member_admitted(person_id, role, category, joined_on)
 
@@ -98,6 +110,9 @@ class Organisation(Aggregate):
         membership = self._require_member(person_id)
         if membership.role == role:
             raise RoleUnchanged(f"Person {person_id} already holds the role {role}")
+        elected = {office for office, _ in self.elections}
+        if elected & {role, membership.role}:
+            raise OfficeByElection(f"Organisation {self.id} fills that office by election")
         self._require_chair_free(role)
         self._member_role_changed(person_id, membership.role, role)
 
@@ -168,3 +183,80 @@ class Organisation(Aggregate):
     @event("MemberOrganisationLeft")
     def _member_organisation_left(self, organisation_id: str) -> None:
         self.member_organisations.remove(organisation_id)
+
+    # Governance: rules, resolutions, offices and their terms
+
+    @property
+    def governance_rules(self) -> GovernanceRules:
+        return GovernanceRules.from_dict(self.rules)
+
+    def change_rules(self, rules: GovernanceRules, motion_id: str | None) -> None:
+        self.require_active()
+        self._rules_changed(rules.as_dict(), motion_id)
+
+    @event("RulesChanged")
+    def _rules_changed(self, rules: dict[str, Any], motion_id: str | None) -> None:
+        self.rules = rules
+
+    def record_resolution(self, motion_id: str, meeting_id: str, kind: str) -> None:
+        self._resolution_recorded(motion_id, meeting_id, kind)
+
+    @event("ResolutionRecorded")
+    def _resolution_recorded(self, motion_id: str, meeting_id: str, kind: str) -> None:
+        self.resolutions[motion_id] = meeting_id
+
+    def office_holders(self, day: str) -> list[str]:
+        """Who holds an office on ``day``."""
+        return sorted({t.person_id for t in self.terms if t.current_on(day)})
+
+    def holds_office(self, person_id: str, day: str) -> bool:
+        return any(t.person_id == person_id and t.current_on(day) for t in self.terms)
+
+    def require_eligible(self, office: str, candidates: list[str]) -> None:
+        """Candidates are active members within the rules' limit of consecutive terms."""
+        limit = self.governance_rules.term_limit
+        for candidate in candidates:
+            if candidate not in self.members:
+                raise InvalidValue("election.candidates", f"person {candidate} is not an active member")
+            if consecutive_terms(self.elections, office, candidate) >= limit:
+                raise TermLimitReached(
+                    f"Person {candidate} has held the {office} office for {limit} consecutive terms"
+                )
+
+    def hand_over(
+        self, office: str, seats: int, elected: list[str], term_start: str, term_end: str, motion_id: str
+    ) -> None:
+        """Ends the terms of the office's holders (and the roles of members who hold it
+        without a term) and starts the terms of those elected; roles follow (someone who
+        still holds another office keeps its role). Seats not filled stay vacant."""
+        holders = {t.person_id for t in self.terms if t.office == office and t.ended_on is None}
+        holders |= {m.person_id for m in self.members.values() if m.role == office}
+        ended = sorted(holders)
+        elsewhere = {t.person_id for t in self.terms if t.office != office and t.ended_on is None}
+        roles = {
+            p: MemberRole.MEMBER.value
+            for p in ended
+            if p not in elected and p not in elsewhere and p in self.members
+        }
+        roles |= {p: office for p in elected if p in self.members}
+        self._office_handed_over(office, seats, elected, ended, term_start, term_end, motion_id, roles)
+
+    @event("OfficeHandedOver")
+    def _office_handed_over(
+        self,
+        office: str,
+        seats: int,
+        elected: list[str],
+        ended: list[str],
+        term_start: str,
+        term_end: str,
+        motion_id: str,
+        roles: dict[str, str],
+    ) -> None:
+        for term in self.terms:
+            if term.office == office and term.ended_on is None:
+                term.ended_on = term_start
+        self.terms.extend(Term(office, p, term_start, term_end, motion_id) for p in elected)
+        self.elections.append((office, list(elected)))
+        for person_id, role in roles.items():
+            self.members[person_id].role = role

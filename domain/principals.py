@@ -57,6 +57,8 @@ class Principal:
     organisations: frozenset[str] = field(default_factory=frozenset)
     jurisdictions: tuple[str, ...] = ()
     scopes: frozenset[str] = field(default_factory=frozenset)
+    person_id: str | None = None
+    """An officer's key may be bound to a person: its actions are then recorded as the person's."""
 
     def may(self, resource: Resource, action: Action) -> bool:
         """An integration's scope check; other roles are limited by their role alone."""

@@ -16,7 +16,9 @@ import hashlib
 import hmac
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -62,6 +64,7 @@ class KeyRecord:
             "organisations": sorted(p.organisations),
             "jurisdictions": list(p.jurisdictions),
             "scopes": sorted(p.scopes),
+            "person_id": p.person_id,
             "created_at": self.created_at.isoformat(),
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
@@ -90,8 +93,20 @@ class KeyStore:
             f"CREATE TABLE IF NOT EXISTS {self.table} ("
             "id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, "
             "organisations TEXT NOT NULL, jurisdictions TEXT NOT NULL, scopes TEXT NOT NULL, "
-            "secret_hash TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT)"
+            "secret_hash TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT, "
+            "person TEXT)"
         )
+        self._add_person_column()
+
+    def _add_person_column(self) -> None:
+        """Tables made before keys could be bound to people gain the column."""
+        if self.database.dialect == "postgres":
+            self.database.execute(f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS person TEXT")
+            return
+        columns = {row["name"] for row in self.database.query(f"PRAGMA table_info({self.table})")}
+        if "person" not in columns:
+            with suppress(sqlite3.OperationalError):  # another process added it meanwhile
+                self.database.execute(f"ALTER TABLE {self.table} ADD COLUMN person TEXT")
 
     def create(
         self,
@@ -102,8 +117,10 @@ class KeyStore:
         jurisdictions: Iterable[str] = (),
         scopes: Iterable[str] = (),
         expires_at: datetime | None = None,
+        person: str | None = None,
     ) -> tuple[str, KeyRecord]:
-        """Issues a key; the secret is returned here and never again."""
+        """Issues a key; the secret is returned here and never again. An officer's key may be
+        bound to a ``person``."""
         principal = _checked(
             Principal(
                 name,
@@ -111,6 +128,7 @@ class KeyStore:
                 frozenset(_organisation_id(o) for o in organisations),
                 tuple(j.strip().strip("/") for j in jurisdictions),
                 frozenset(scopes),
+                _person_id(person) if person is not None else None,
             )
         )
         if expires_at is not None and expires_at.tzinfo is None:
@@ -118,7 +136,9 @@ class KeyStore:
         key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
         record = KeyRecord(key_id, principal, datetime.now(UTC), expires_at, None)
         self._changing(
-            f"INSERT INTO {self.table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            f"INSERT INTO {self.table} (id, name, role, organisations, jurisdictions, scopes, "
+            "secret_hash, created_at, expires_at, revoked_at, person) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
             [
                 key_id,
                 name,
@@ -129,6 +149,7 @@ class KeyStore:
                 _digest(secret),
                 record.created_at.isoformat(),
                 expires_at.isoformat() if expires_at else None,
+                principal.person_id,
             ],
         )
         return f"gzk_{key_id}_{secret}", record
@@ -213,6 +234,7 @@ def _record(row: dict[str, Any]) -> KeyRecord:
         frozenset(orjson.loads(row["organisations"])),
         tuple(orjson.loads(row["jurisdictions"])),
         frozenset(orjson.loads(row["scopes"])),
+        row.get("person"),
     )
     created_at = _moment(row["created_at"])
     assert created_at is not None
@@ -224,6 +246,13 @@ def _organisation_id(text: str) -> str:
         return str(UUID(text))
     except ValueError:
         raise KeyRefused(f"{text!r} is not an organisation id") from None
+
+
+def _person_id(text: str) -> str:
+    try:
+        return str(UUID(text))
+    except ValueError:
+        raise KeyRefused(f"{text!r} is not a person id") from None
 
 
 def _checked(principal: Principal) -> Principal:
@@ -239,6 +268,8 @@ def _checked(principal: Principal) -> Principal:
         raise KeyRefused("an integration key names one or more jurisdiction prefixes and scopes")
     if principal.role is not PrincipalRole.OFFICER and principal.organisations:
         raise KeyRefused("only officer keys name organisations")
+    if principal.role is not PrincipalRole.OFFICER and principal.person_id is not None:
+        raise KeyRefused("only officer keys are bound to a person")
     if principal.role is not PrincipalRole.INTEGRATION and (principal.jurisdictions or principal.scopes):
         raise KeyRefused("only integration keys have jurisdictions and scopes")
     if any(not j.strip("/") for j in principal.jurisdictions):

@@ -1,11 +1,13 @@
 """Demo data drawn from the seed articles: Longxiang's "亲新家园" council with its
-five member units, the Putang village sage association with its sage fund, and
-projects from Longxiang and Pinghu. Names are generated, never real people's."""
+five member units, the Putang village sage association with its sage fund (its
+assembly elects its officers and passes the elder-care resolution the fund's
+disbursement cites), and projects from Longxiang and Pinghu. Names are generated, never real people's."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from domain.application import Gongzhi
@@ -62,7 +64,11 @@ UNITS = [
         [("chair", "professional", 1), ("advisor", "professional", 7)],
     ),
 ]
-SAGES = [("chair", 1), ("vice_chair", 2), ("secretary", 1), ("member", 60)]
+SAGES = 64
+OFFICERS = [("chair", 1), ("vice_chair", 2), ("secretary", 1), ("treasurer", 1)]
+"""Elected by the sages' founding assembly, from the first members admitted, in this order."""
+PRESENT = 52
+"""Of the 64 sages, those at each assembly."""
 
 
 class DemoLoader:
@@ -159,14 +165,15 @@ class DemoLoader:
             PUTANG,
             "有实力、有影响、有专长的蒲塘籍人服务家乡建设",
         )
-        roles = [(role, "sage", count) for role, count in SAGES]
-        sages = self._members(association, roles, "2017-04-05")
+        sages = self._members(association, [("member", "sage", SAGES)], "2017-04-05")
+        self._founding_assembly(association, sages)
         fund = self._run(
             self.app.open_fund,
             association,
             "蒲塘村乡贤基金",
             ["elder_care", "scholarship", "culture", "military_support", "relief"],
             2,
+            600_000,
         ).id
         for donor in sages[:40]:
             amount = self.random.choice((50_000, 100_000, 200_000, 500_000, 1_000_000))
@@ -180,14 +187,22 @@ class DemoLoader:
             "scholarship",
             "2017-06-01",
         )
+        elder_care = self._elder_care_resolution(association, sages, fund)
         spending = [
-            (800_000, "elder_care", "蒲塘村居家养老服务中心", "2017-10-28"),
-            (600_000, "scholarship", "2017年考取大学的蒲塘籍学子", "2017-08-20"),
-            (300_000, "culture", "蒲塘村村史馆", None),
+            (800_000, "elder_care", "蒲塘村居家养老服务中心", "2017-10-28", elder_care),
+            (600_000, "scholarship", "2017年考取大学的蒲塘籍学子", "2017-08-20", None),
+            (300_000, "culture", "蒲塘村村史馆", None, None),
         ]
-        for amount, purpose, payee, paid_on in spending:
+        for amount, purpose, payee, paid_on, resolution in spending:
             request = self._run(
-                self.app.request_disbursement, fund, amount, purpose, payee, actor="demo:treasurer"
+                self.app.request_disbursement,
+                fund,
+                amount,
+                purpose,
+                payee,
+                None,
+                resolution,
+                actor="demo:treasurer",
             )
             disbursement = UUID(request.extra["disbursement_id"])
             for approver in ("demo:chair", "demo:supervisor"):
@@ -195,6 +210,45 @@ class DemoLoader:
             if paid_on:
                 self._run(self.app.pay_disbursement, fund, disbursement, paid_on, "村账户转账")
         return {"sage_association": association, "sage_fund": fund}
+
+    def _assembly(self, association: UUID, sages: list[UUID], title: str, on: str) -> UUID:
+        meeting = self._run(self.app.schedule_meeting, association, title, "members_assembly", on).id
+        self._run(self.app.open_meeting, meeting, sages[:PRESENT])
+        return meeting
+
+    def _carried(self, meeting: UUID, present: list[UUID], title: str, kind: str, **details: Any) -> UUID:
+        """A motion put to the assembly and carried by everyone present."""
+        motion = UUID(
+            self._run(self.app.propose_motion, meeting, title, "", kind, **details).extra["motion_id"]
+        )
+        election = details.get("election")
+        for person in present:
+            if election:
+                self._run(self.app.cast_vote, meeting, motion, person, candidates=election["candidates"])
+            else:
+                self._run(self.app.cast_vote, meeting, motion, person, "yes")
+        self._run(self.app.close_motion, meeting, motion)
+        return motion
+
+    def _founding_assembly(self, association: UUID, sages: list[UUID]) -> None:
+        """The sages elect their chair, two vice-chairs, secretary and treasurer."""
+        meeting = self._assembly(association, sages, "蒲塘村乡贤协会成立大会", "2017-04-05")
+        candidates = iter(sages)
+        for office, seats in OFFICERS:
+            elected = [next(candidates) for _ in range(seats)]
+            election = {"office": office, "seats": seats, "candidates": elected}
+            self._carried(meeting, sages[:PRESENT], f"选举{office}", "election", election=election)
+        self._run(self.app.close_meeting, meeting, "选举产生会长、副会长二人、秘书长、财务")
+
+    def _elder_care_resolution(self, association: UUID, sages: list[UUID], fund: UUID) -> UUID:
+        """The spending resolution that the elder-care centre's disbursement cites."""
+        meeting = self._assembly(association, sages, "2017年第二次会员大会", "2017-10-20")
+        spending = {"fund_id": fund, "amount_fen": 800_000, "purpose": "elder_care"}
+        resolution = self._carried(
+            meeting, sages[:PRESENT], "资助居家养老服务中心", "spending", spending=spending
+        )
+        self._run(self.app.close_meeting, meeting, "通过乡贤基金资助居家养老服务中心八千元")
+        return resolution
 
     def _projects(self) -> dict[str, UUID]:
         committee = self._organisation("北河溇社区居民议事会", "self_governance_committee", BEIHELOU)

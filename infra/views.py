@@ -13,6 +13,7 @@ from domain.dividend import Dividend
 from domain.fund import Fund
 from domain.hazard import Hazard
 from domain.mediation_case import MediationCase
+from domain.meeting import Meeting
 from domain.organisation import Organisation
 from domain.person import Person
 from domain.points import PointsBook
@@ -25,7 +26,7 @@ from infra.viewstore.runner import ViewRunner
 from projections import ALL_VIEWS
 from projections.rows import View
 
-AGGREGATES = (Person, Organisation, Project, Fund)
+AGGREGATES = (Person, Organisation, Project, Fund, Meeting)
 COMMUNITY_WORK = (MediationCase, Hazard, Activity, PointsBook, Dividend)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from projections.casework import CaseworkView
 from projections.events import EventRecord
 from projections.funds import FundsView
+from projections.governance import GovernanceView
 from projections.membership import MembershipView
 from projections.projects import ProjectsView
 from projections.rows import MemoryRows, View
@@ -18,6 +19,7 @@ ALL_VIEWS: tuple[type[View], ...] = (
     ProjectsView,
     FundsView,
     StatisticsView,
+    GovernanceView,
     CaseworkView,
     VolunteeringView,
 )

@@ -68,6 +68,7 @@ class MembershipView(View):
             "Organisation.MemberAdmitted",
             "Organisation.MemberRoleChanged",
             "Organisation.MemberDeparted",
+            "Organisation.OfficeHandedOver",
             *STATUSES,
         }
     )
@@ -106,6 +107,11 @@ class MembershipView(View):
                     rows.put("members", {**member, "role": p["role"]})
             case "Organisation.MemberDeparted":
                 self._departed(event, rows)
+            case "Organisation.OfficeHandedOver":  # roles follow the offices members hold
+                for person_id, role in p["roles"].items():
+                    member = rows.get("members", (org, person_id))
+                    if member is not None:
+                        rows.put("members", {**member, "role": role})
             case _ if event.type in STATUSES:
                 self._update_organisation(rows, org, status=STATUSES[event.type])
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
-from api.deps import Application, CommandsDep
+from api.deps import Application, CommandsDep, IfNoneMatch
 from api.public import fund_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import (
@@ -32,14 +33,15 @@ async def open_fund(body: FundCreate, run: CommandsDep) -> OrjsonResponse:
         body.name,
         body.purposes,
         body.approvals_required,
+        body.resolution_required_above_fen,
     )
     return accepted(result, 201)
 
 
 @router.get("/{fund_id}", response_model=FundPublic)
-def get_fund(fund_id: UUID, app: Application) -> OrjsonResponse:
-    fund = app.get(Fund, fund_id)
-    return with_etag(fund_public(fund), fund.version)
+def get_fund(fund_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
+    fund = app.read(Fund, fund_id)
+    return with_etag(fund_public(fund), fund.version, if_none_match)
 
 
 @router.post("/{fund_id}/donations", status_code=201, response_model=DonationAccepted)
@@ -65,6 +67,7 @@ async def request_disbursement(fund_id: UUID, body: DisbursementCreate, run: Com
         body.purpose,
         body.payee,
         body.project_id,
+        body.resolution_id,
     )
     return accepted(result, 201)
 

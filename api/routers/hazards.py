@@ -5,10 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from api.community_public import hazard_public
 from api.community_schemas import HazardAssignment, HazardCreate, HazardPublic, Rectification, Verification
-from api.deps import Application, CommandsDep
+from api.deps import Application, CommandsDep, IfNoneMatch
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import CommandAccepted
 from domain.hazard import Hazard
@@ -32,9 +33,9 @@ async def report_hazard(body: HazardCreate, run: CommandsDep) -> OrjsonResponse:
 
 
 @router.get("/{hazard_id}", response_model=HazardPublic)
-def get_hazard(hazard_id: UUID, app: Application) -> OrjsonResponse:
-    hazard = app.get(Hazard, hazard_id)
-    return with_etag(hazard_public(hazard), hazard.version)
+def get_hazard(hazard_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
+    hazard = app.read(Hazard, hazard_id)
+    return with_etag(hazard_public(hazard), hazard.version, if_none_match)
 
 
 @router.post("/{hazard_id}/assignment", response_model=CommandAccepted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from api.community_public import mediation_case_public
 from api.community_schemas import (
@@ -16,7 +17,7 @@ from api.community_schemas import (
     MediatorAssignment,
     Withdrawal,
 )
-from api.deps import Application, CommandsDep
+from api.deps import Application, CommandsDep, IfNoneMatch
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import CommandAccepted
 from domain.mediation_case import MediationCase
@@ -39,11 +40,11 @@ async def receive_case(body: MediationCaseCreate, run: CommandsDep) -> OrjsonRes
 
 
 @router.get("/{case_id}", response_model=MediationCasePublic)
-def get_case(case_id: UUID, app: Application) -> OrjsonResponse:
+def get_case(case_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
     """The case with its summary, notes and parties: for the organisation's officers, admins
     and auditors only."""
-    case = app.get(MediationCase, case_id)
-    return with_etag(mediation_case_public(case), case.version)
+    case = app.read(MediationCase, case_id)
+    return with_etag(mediation_case_public(case), case.version, if_none_match)
 
 
 @router.post("/{case_id}/assignment", response_model=CommandAccepted)

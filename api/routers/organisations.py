@@ -3,8 +3,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
-from api.deps import Application, CommandsDep
+from api.deps import Application, CommandsDep, IfNoneMatch
 from api.public import organisation_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import (
@@ -31,9 +32,9 @@ async def register_organisation(body: OrganisationCreate, run: CommandsDep) -> O
 
 
 @router.get("/{organisation_id}", response_model=OrganisationPublic)
-def get_organisation(organisation_id: UUID, app: Application) -> OrjsonResponse:
-    org = app.get(Organisation, organisation_id)
-    return with_etag(organisation_public(org), org.version)
+def get_organisation(organisation_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
+    org = app.read(Organisation, organisation_id)
+    return with_etag(organisation_public(org), org.version, if_none_match)
 
 
 @router.post("/{organisation_id}/members", status_code=201, response_model=CommandAccepted)

@@ -3,9 +3,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from api.auth import CurrentPrincipal
-from api.deps import Application, CommandsDep
+from api.deps import Application, CommandsDep, IfNoneMatch
 from api.public import person_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import CommandAccepted, Erasure, PersonCreate, PersonPublic
@@ -22,10 +23,13 @@ async def register_person(body: PersonCreate, run: CommandsDep) -> OrjsonRespons
 
 
 @router.get("/{person_id}", response_model=PersonPublic)
-def get_person(person_id: UUID, app: Application, reader: CurrentPrincipal) -> OrjsonResponse:
+def get_person(
+    person_id: UUID, app: Application, reader: CurrentPrincipal, if_none_match: IfNoneMatch = None
+) -> Response:
     """The ID-card number is masked but for its last four characters, except to admins."""
-    person = app.get(Person, person_id)
-    return with_etag(person_public(person, full_id_number=reader.role is PrincipalRole.ADMIN), person.version)
+    person = app.read(Person, person_id)
+    public = person_public(person, full_id_number=reader.role is PrincipalRole.ADMIN)
+    return with_etag(public, person.version, if_none_match)
 
 
 @router.post("/{person_id}/erasure", response_model=CommandAccepted)

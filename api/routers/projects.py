@@ -3,8 +3,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
-from api.deps import Application, CommandsDep
+from api.deps import Application, CommandsDep, IfNoneMatch
 from api.public import project_public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import (
@@ -36,9 +37,9 @@ async def propose_project(body: ProjectCreate, run: CommandsDep) -> OrjsonRespon
 
 
 @router.get("/{project_id}", response_model=ProjectPublic)
-def get_project(project_id: UUID, app: Application) -> OrjsonResponse:
-    project = app.get(Project, project_id)
-    return with_etag(project_public(project), project.version)
+def get_project(project_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
+    project = app.read(Project, project_id)
+    return with_etag(project_public(project), project.version, if_none_match)
 
 
 @router.post("/{project_id}/approval", response_model=CommandAccepted)

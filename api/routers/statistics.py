@@ -19,6 +19,8 @@ from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.routers.views import NO_AS_OF, Queries, read
 from domain.principals import Principal, PrincipalRole
 from infra.viewstore.community_queries import community_statistics
+from infra.viewstore.governance_queries import averages, governance_figures
+from infra.viewstore.queries import ViewQueries
 
 router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
 
@@ -30,7 +32,7 @@ Jurisdiction = Annotated[
 ]
 
 
-def _within_reach(principal: Principal, jurisdiction: str) -> str:
+def within_reach(principal: Principal, jurisdiction: str) -> str:
     """The prefix to count under: an integration's own when it names none, and never beyond it."""
     if principal.role is not PrincipalRole.INTEGRATION:
         return jurisdiction
@@ -44,20 +46,28 @@ def _within_reach(principal: Principal, jurisdiction: str) -> str:
     return jurisdiction
 
 
-async def _figures(request: Request, views: Queries, jurisdiction: str) -> OrjsonResponse:
-    def reads() -> dict[str, Any]:
-        figures = views.statistics(jurisdiction)
-        community = community_statistics(views, jurisdiction, date.today().isoformat())
-        return {"jurisdiction": jurisdiction, "figures": figures, "community": community}
+def answer(views: ViewQueries, jurisdiction: str) -> dict[str, Any]:
+    """The statistics under a prefix: the figures (governance's among them), their averages and
+    community work's (read in one transaction, by the route and by ``api.hot_reads``)."""
+    today = date.today().isoformat()
+    figures = views.statistics(jurisdiction) | governance_figures(views, jurisdiction, today)
+    return {
+        "jurisdiction": jurisdiction,
+        "figures": figures,
+        "averages": averages(figures),
+        "community": community_statistics(views, jurisdiction, today),
+    }
 
-    return OrjsonResponse(await read(request, views, reads))
+
+async def _figures(request: Request, views: Queries, jurisdiction: str) -> OrjsonResponse:
+    return OrjsonResponse(await read(request, views, answer, views, jurisdiction))
 
 
 @router.get("/views/statistics", responses={403: PROBLEM_RESPONSES[403]})
 async def statistics(
     request: Request, views: Queries, principal: CurrentPrincipal, jurisdiction: Jurisdiction = ""
 ) -> OrjsonResponse:
-    return await _figures(request, views, _within_reach(principal, jurisdiction))
+    return await _figures(request, views, within_reach(principal, jurisdiction))
 
 
 async def _public_depth(jurisdiction: Jurisdiction = "") -> str:

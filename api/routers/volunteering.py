@@ -11,6 +11,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from api.community_public import activity_public, dividend_public, points_book_public
 from api.community_schemas import (
@@ -28,7 +29,7 @@ from api.community_schemas import (
     ServiceConfirmed,
     ServiceCreate,
 )
-from api.deps import Application, CommandsDep
+from api.deps import Application, CommandsDep, IfNoneMatch
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse, accepted, with_etag
 from api.schemas import CommandAccepted, Empty
 from domain.activity import Activity
@@ -52,9 +53,9 @@ async def hold_activity(organisation_id: UUID, body: ActivityCreate, run: Comman
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityPublic)
-def get_activity(activity_id: UUID, app: Application) -> OrjsonResponse:
-    activity = app.get(Activity, activity_id)
-    return with_etag(activity_public(activity), activity.version)
+def get_activity(activity_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
+    activity = app.read(Activity, activity_id)
+    return with_etag(activity_public(activity), activity.version, if_none_match)
 
 
 @router.post("/activities/{activity_id}/service", status_code=201, response_model=ServiceAccepted)
@@ -70,16 +71,16 @@ async def confirm_service(
 
 
 @router.get(f"{ORG}/points", response_model=PointsBookPublic)
-def get_points_book(organisation_id: UUID, app: Application) -> OrjsonResponse:
+def get_points_book(organisation_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
     """The book's settings and pending service; a book not yet opened reads with the defaults, version 0."""
-    app.get(Organisation, organisation_id)
+    app.read(Organisation, organisation_id)
     try:
-        book = app.get(PointsBook, PointsBook.id_for(str(organisation_id)))
+        book = app.read(PointsBook, PointsBook.id_for(str(organisation_id)))
     except NotFound:
         book = PointsBook(organisation_id=str(organisation_id))
         body = points_book_public(book) | {"version": 0}
-        return with_etag(body, 0)
-    return with_etag(points_book_public(book), book.version)
+        return with_etag(body, 0, if_none_match)
+    return with_etag(points_book_public(book), book.version, if_none_match)
 
 
 @router.post(f"{ORG}/points/settings", response_model=CommandAccepted)
@@ -118,7 +119,7 @@ async def declare_dividend(organisation_id: UUID, body: DividendCreate, run: Com
 
 
 @router.get("/dividends/{dividend_id}", response_model=DividendPublic)
-def get_dividend(dividend_id: UUID, app: Application) -> OrjsonResponse:
+def get_dividend(dividend_id: UUID, app: Application, if_none_match: IfNoneMatch = None) -> Response:
     """The dividend's totals; each member's amount is in ``/views/dividends/{id}/allocations``."""
-    dividend = app.get(Dividend, dividend_id)
-    return with_etag(dividend_public(dividend), dividend.version)
+    dividend = app.read(Dividend, dividend_id)
+    return with_etag(dividend_public(dividend), dividend.version, if_none_match)

@@ -19,6 +19,7 @@ from infra.viewstore.sources import FoldedRows
 from projections import fold
 from projections.events import EventRecord
 from projections.funds import FundsView
+from projections.governance import GovernanceView
 from projections.membership import MembershipView
 
 MONEY_DATES = {"Fund.DonationReceived": "received_on", "Fund.DisbursementPaid": "paid_on"}
@@ -28,6 +29,12 @@ MONEY_DATES = {"Fund.DonationReceived": "received_on", "Fund.DisbursementPaid": 
 def organisation_as_of(recorder: ApplicationRecorder, organisation_id: UUID, moment: datetime) -> RowQueries:
     events = events_as_of(recorder, organisation_id, moment)
     return RowQueries(FoldedRows({MembershipView.name: fold(MembershipView(), events)}))
+
+
+def offices_as_of(recorder: ApplicationRecorder, organisation_id: UUID, moment: datetime) -> RowQueries:
+    """The governance view's offices as the organisation's events had them at ``moment``."""
+    events = events_as_of(recorder, organisation_id, moment)
+    return RowQueries(FoldedRows({GovernanceView.name: fold(GovernanceView(), events)}))
 
 
 def fund_as_of(

@@ -25,6 +25,7 @@ from infra.store.aggregate_locks import store_aggregate_locks
 from infra.store.command_log import PostgresCommandRecorder, SQLiteCommandRecorder
 from infra.store.group_commit import GroupCommitEventStore
 from infra.store.setup_lock import store_setup
+from infra.store.sqlite_connections import cache_statements
 from infra.store.transcoder import OrjsonTranscoder
 
 SQLITE_FILE = "gongzhi.db"
@@ -84,6 +85,7 @@ class StoredGongzhi(Gongzhi):
             events_table = f"{self.factory.env.name.lower() or 'stored'}_events"
             recorder = PostgresCommandRecorder(datastore, events_table_name=events_table)
         else:
+            cache_statements(datastore)
             recorder = SQLiteCommandRecorder(datastore)
         if self.factory.env_create_table():  # type: ignore[attr-defined]
             recorder.create_table()  # type: ignore[attr-defined]

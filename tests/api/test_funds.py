@@ -61,6 +61,7 @@ def test_an_opened_fund_reads_back_empty(api: Api) -> None:
         "donated_fen": 0,
         "paid_fen": 0,
         "disbursements": [],
+        "resolution_required_above_fen": None,
         "version": 1,
     }
 
@@ -184,6 +185,7 @@ def test_a_requested_disbursement_waits_for_approval(api: Api) -> None:
         "requested_by": "secretary_li",
         "status": "requested",
         "approvals": [],
+        "resolution_id": None,
     }
     assert money_of(api, fund) == (10_000, 0, 10_000, 10_000)
 

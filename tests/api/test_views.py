@@ -185,6 +185,7 @@ def test_status_and_metrics_report_each_views_position_and_lag(views_api: Api) -
         "projects",
         "funds",
         "statistics",
+        "governance",
         "casework",
         "volunteering",
     }

@@ -98,7 +98,54 @@ def every_kind_of_event(app: Gongzhi) -> None:
         app.reject_disbursement(fund, UUID(refused.extra["disbursement_id"]), "重复申请")
     with acting(CommandContext(actor="clerk")):
         app.pay_disbursement(fund, UUID(paid.extra["disbursement_id"]), "2024-05-01", reference="转账 0042")
+    governance_events(app)
     community_work(app, unit, chair)
+
+
+def governance_events(app: Gongzhi) -> None:
+    """An assembly elects a chair, changes the rules and passes a spending resolution that
+    one disbursement reserves and another reserves and releases."""
+    with acting(CommandContext(actor="clerk")):
+        association = app.register_organisation("sage_association", "乡贤协会", VILLAGE).id
+        sages = [app.register_person(f"乡贤{n}").id for n in range(3)]
+        for sage in sages:
+            app.admit_member(association, sage, "member", "sage")
+        fund = app.open_fund(association, "乡贤基金", ["elder_care"], 1, 50_000).id
+        app.set_resolution_limit(fund, 100_000)
+        app.receive_donation(fund, 500_000, donor_name="乡贤联谊会")
+        meeting = app.schedule_meeting(association, "会员大会", "members_assembly", "2024-05-01").id
+        app.open_meeting(meeting, sages)
+        motions = [
+            app.propose_motion(meeting, title, "", kind, **details).extra["motion_id"]
+            for title, kind, details in [
+                (
+                    "选举会长",
+                    "election",
+                    {"election": {"office": "chair", "seats": 1, "candidates": [sages[0]]}},
+                ),
+                (
+                    "养老支出",
+                    "spending",
+                    {"spending": {"fund_id": fund, "amount_fen": 300_000, "purpose": "elder_care"}},
+                ),
+                ("修改章程", "special", {}),
+            ]
+        ]
+        for sage in sages:
+            app.cast_vote(meeting, UUID(motions[0]), sage, candidates=[sages[0]])
+            app.cast_vote(meeting, UUID(motions[1]), sage, "yes")
+            app.cast_vote(meeting, UUID(motions[2]), sage, "yes")
+        for motion in motions:
+            app.close_motion(meeting, UUID(motion))
+        app.change_rules(association, {"term_months": 24}, UUID(motions[2]))
+        app.close_meeting(meeting, "选举会长,通过养老支出与章程修改")
+    with acting(CommandContext(actor="requester")):
+        app.request_disbursement(fund, 200_000, "elder_care", "养老服务中心", resolution_id=UUID(motions[1]))
+        released = app.request_disbursement(
+            fund, 100_000, "elder_care", "养老院", resolution_id=UUID(motions[1])
+        )
+    with acting(CommandContext(actor="approver")):
+        app.reject_disbursement(fund, UUID(released.extra["disbursement_id"]), "改期")
 
 
 def community_work(app: Gongzhi, unit: UUID, chair: UUID) -> None:

@@ -9,8 +9,18 @@ from typing import Any
 
 from domain.hazard import HazardCategory
 from domain.mediation_case import CaseCategory
+from domain.meeting import MeetingKind, MotionKind, MotionStatus, VoteChoice
+from domain.offices import Office
 from domain.values import DepartureReason, MemberCategory, MemberRole, OrganisationKind
 from infra.kafka.contract import CONTRACT
+
+
+class OutcomeOfMotion(StrEnum):
+    """A closed motion's statuses."""
+
+    PASSED = MotionStatus.PASSED.value
+    REJECTED = MotionStatus.REJECTED.value
+
 
 DOMAIN_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("Organisation.Registered", "kind"): OrganisationKind,
@@ -21,6 +31,12 @@ DOMAIN_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("Organisation.MemberDeparted", "reason"): DepartureReason,
     ("MediationCase.Received", "category"): CaseCategory,
     ("Hazard.Reported", "category"): HazardCategory,
+    ("Organisation.ResolutionRecorded", "kind"): MotionKind,
+    ("Organisation.OfficeHandedOver", "office"): Office,
+    ("Meeting.Scheduled", "kind"): MeetingKind,
+    ("Meeting.MotionProposed", "kind"): MotionKind,
+    ("Meeting.VoteCast", "choice"): VoteChoice,
+    ("Meeting.MotionClosed", "outcome"): OutcomeOfMotion,
 }
 """Every enumerated field of a public payload, and the domain's enum of its values."""
 

@@ -30,6 +30,11 @@ def test_the_demo_loads_the_seed_organisations_into_an_empty_store(settings: Set
         assert [m.role for m in sages.members.values()].count("chair") == 1
         assert fund.balance_fen == fund.donated_fen - fund.paid_fen > 0
         assert fund.paid_fen == 800_000 + 600_000
+        officers = sorted(m.role for m in sages.members.values() if m.role != "member")
+        assert officers == ["chair", "secretary", "treasurer", "vice_chair", "vice_chair"]
+        assert len(sages.office_holders("2018-01-01")) == 5
+        elder_care = next(d for d in fund.disbursements.values() if d.purpose == "elder_care")
+        assert elder_care.resolution_id in sages.resolutions
         with pytest.raises(RuntimeError, match="already holds events"):
             DemoLoader(app).load()
     finally:

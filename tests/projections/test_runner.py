@@ -38,7 +38,15 @@ def digest(tables: ViewTables) -> str:
 
 
 def digests(runner: ViewRunner) -> dict[str, str]:
-    assert set(runner.views) == {"membership", "projects", "funds", "statistics", "casework", "volunteering"}
+    assert set(runner.views) == {
+        "membership",
+        "projects",
+        "funds",
+        "statistics",
+        "governance",
+        "casework",
+        "volunteering",
+    }
     return {name: digest(runner.live(name)) for name in runner.views}
 
 
@@ -179,6 +187,7 @@ ARRIVAL_ORDERS = {
         "Project",
         "Person",
         "MediationCase",
+        "Meeting",
         "Organisation",
         "Activity",
         "Hazard",
@@ -187,6 +196,7 @@ ARRIVAL_ORDERS = {
         "Project",
         "Activity",
         "Organisation",
+        "Meeting",
         "Hazard",
         "Fund",
         "PointsBook",
@@ -201,9 +211,22 @@ ARRIVAL_ORDERS = {
         "Project",
         "MediationCase",
         "Fund",
+        "Meeting",
         "Dividend",
         "Activity",
         "Organisation",
+    ],
+    "meetings first": [
+        "Meeting",
+        "Person",
+        "PointsBook",
+        "Organisation",
+        "Activity",
+        "Project",
+        "Hazard",
+        "Fund",
+        "Dividend",
+        "MediationCase",
     ],
 }
 

@@ -200,3 +200,26 @@ def test_the_first_admin_key_is_made_only_on_a_store_without_keys(settings: Sett
         assert record is not None
         assert str(record.principal.role) == "admin"
         assert len(keys.all()) == 1
+
+
+def test_an_officer_key_is_bound_to_a_person_and_only_an_officers(cli: Any) -> None:
+    person = str(uuid4())
+    create(
+        cli,
+        "--name",
+        "treasurer.key",
+        "--role",
+        "officer",
+        "--organisation",
+        ORGANISATION,
+        "--person",
+        person,
+    )
+    (entry,) = listed(cli)
+    assert entry["person_id"] == person
+    status, _, err = cli("create", "--name", "auditor.key", "--role", "auditor", "--person", person)
+    assert (status, "bound to a person" in err) == (2, True)
+    status, _, err = cli(
+        "create", "--name", "x", "--role", "officer", "--organisation", ORGANISATION, "--person", "someone"
+    )
+    assert (status, "not a person id" in err) == (2, True)

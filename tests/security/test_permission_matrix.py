@@ -146,6 +146,7 @@ PROJECT = "/projects/{project_id}"
 CASE = "/mediation-cases/{case_id}"
 HAZARD = "/hazards/{hazard_id}"
 ACTIVITY = "/activities/{activity_id}"
+MEETING = "/meetings/{meeting_id}"
 
 EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/health"): public(),
@@ -297,6 +298,30 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         VOLUNTEERING, "organisation_id", lambda w: {"total_fen": 100, "points_share": 0.5}
     ),
     ("GET", "/dividends/{dividend_id}"): read(VOLUNTEERING, "dividend_id"),
+    # Governance: the organisation's officers record its meetings; auditors read them
+    ("POST", f"{ORG}/rules"): write(
+        ORGANISATIONS, "organisation_id", lambda w: {"term_months": 24, "motion_id": str(uuid4())}
+    ),
+    ("POST", f"{ORG}/meetings"): write(
+        ORGANISATIONS,
+        "organisation_id",
+        lambda w: {"title": "成员大会", "kind": "members_assembly", "scheduled_for": "2024-06-01"},
+    ),
+    ("GET", MEETING): read(ORGANISATIONS, "meeting_id"),
+    ("POST", f"{MEETING}/opening"): write(ORGANISATIONS, "meeting_id", lambda w: {"present": [w.a.person]}),
+    ("POST", f"{MEETING}/motions"): write(
+        ORGANISATIONS, "meeting_id", lambda w: {"title": "修缮祠堂", "kind": "ordinary"}
+    ),
+    ("POST", f"{MEETING}/motions/{{motion_id}}/votes"): write(
+        ORGANISATIONS, "meeting_id", lambda w: {"person_id": w.a.person, "choice": "yes"}
+    ),
+    ("POST", f"{MEETING}/motions/{{motion_id}}/closing"): write(ORGANISATIONS, "meeting_id", empty),
+    ("POST", f"{MEETING}/closing"): write(ORGANISATIONS, "meeting_id", lambda w: {"minutes": "纪要"}),
+    ("POST", f"{FUND}/resolution-limit"): write(
+        FUNDS, "fund_id", lambda w: {"resolution_required_above_fen": 100_000}
+    ),
+    ("GET", "/views/organisations/{organisation_id}/offices"): view("organisation_id"),
+    ("GET", "/views/organisations/{organisation_id}/resolutions"): view("organisation_id"),
     # Views
     ("GET", "/views/organisations/{organisation_id}/members"): view("organisation_id"),
     ("GET", "/views/organisations/{organisation_id}/departures"): view("organisation_id"),
@@ -330,6 +355,8 @@ def path_values(world: World) -> dict[str, str]:
         "project_id": a.project,
         "fund_id": a.fund,
         "disbursement_id": a.disbursement,
+        "meeting_id": a.meeting,
+        "motion_id": str(uuid4()),
         "aggregate_id": a.fund,
         "case_id": a.mediation_case,
         "hazard_id": a.hazard,

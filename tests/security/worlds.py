@@ -32,6 +32,8 @@ class Side:
     disbursement: str
     requester: str
     """The officer (key name) who requested the disbursement."""
+    meeting: str
+    """A members' assembly scheduled, not yet opened."""
     mediation_case: str = ""
     hazard: str = ""
     activity: str = ""
@@ -72,9 +74,10 @@ def _side(api: Api, tag: str, name: str, jurisdiction: str) -> Side:
     project = api.project(organisation)
     requester = f"requester-{tag}"
     disbursement = api.disbursement(fund, 10_000, actor=requester)
-    return Side(
-        organisation, person, fund, project, disbursement, requester, **_community(api, organisation, tag)
-    )
+    assembly = {"title": "成员大会", "kind": "members_assembly", "scheduled_for": "2024-05-01"}
+    meeting = api.command(f"/organisations/{organisation}/meetings", assembly, status=201)["id"]
+    community = _community(api, organisation, tag)
+    return Side(organisation, person, fund, project, disbursement, requester, meeting, **community)
 
 
 def _community(api: Api, organisation: str, tag: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.kafka.contract import casework, fund, organisation, person, project, volunteering
+from infra.kafka.contract import casework, fund, meeting, organisation, person, project, volunteering
 from infra.kafka.contract.fields import Schema
 from infra.kafka.contract.public_event import PublicEvent
 
@@ -13,6 +13,7 @@ TOPICS = (
     "gongzhi.organisation",
     "gongzhi.project",
     "gongzhi.fund",
+    "gongzhi.meeting",
     "gongzhi.mediationcase",
     "gongzhi.hazard",
     "gongzhi.activity",
@@ -27,6 +28,7 @@ CONTRACT: tuple[PublicEvent, ...] = (
     *organisation.EVENTS,
     *project.EVENTS,
     *fund.EVENTS,
+    *meeting.EVENTS,
     *casework.CASE_EVENTS,
     *casework.HAZARD_EVENTS,
     *volunteering.ACTIVITY_EVENTS,

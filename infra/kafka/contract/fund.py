@@ -45,6 +45,7 @@ EVENTS = (
             required("payee", TEXT),
             optional("project_id", ID),
             required("requested_by", ACTOR),
+            optional("resolution_id", {**ID, "description": "The spending resolution it draws on"}),
         ),
     ),
     PublicEvent(
@@ -69,5 +70,12 @@ EVENTS = (
             required("paid_on", DATE),
             optional("reference", TEXT),
         ),
+    ),
+    PublicEvent(
+        "Fund.ResolutionLimitSet",
+        "org.gongzhi.fund.resolution_limit_set.v1",
+        "Disbursements above `resolution_required_above_fen` now cite a passed spending "
+        "resolution (none need one when it is absent).",
+        (optional("resolution_required_above_fen", {"type": "integer", "minimum": 0}),),
     ),
 )

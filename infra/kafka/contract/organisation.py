@@ -14,6 +14,7 @@ from infra.kafka.contract.fields import (
     optional,
     required,
 )
+from infra.kafka.contract.meeting import IDS, MOTION_KINDS, OFFICES, RULES
 from infra.kafka.contract.public_event import PublicEvent
 
 EVENTS = (
@@ -82,5 +83,34 @@ EVENTS = (
         "A member unit left the coordination council `council_id`.",
         (required("organisation_id", {**ID, "description": "The member unit"}),),
         id_field="council_id",
+    ),
+    PublicEvent(
+        "Organisation.RulesChanged",
+        "org.gongzhi.organisation.rules_changed.v1",
+        "The organisation's governance rules changed, by the special motion `motion_id` or an admin.",
+        (required("rules", RULES), optional("motion_id", ID)),
+    ),
+    PublicEvent(
+        "Organisation.ResolutionRecorded",
+        "org.gongzhi.organisation.resolution_recorded.v1",
+        "A motion passed at one of the organisation's meetings is one of its resolutions.",
+        (required("motion_id", ID), required("meeting_id", ID), required("kind", MOTION_KINDS)),
+    ),
+    PublicEvent(
+        "Organisation.OfficeHandedOver",
+        "org.gongzhi.organisation.office_handed_over.v1",
+        "An election (`motion_id`) handed an office over: the terms of those `ended` ended and "
+        "those `elected` serve from `term_start` to `term_end`, seats they do not fill stay vacant; "
+        "`roles` are the roles of the members concerned now.",
+        (
+            required("office", OFFICES),
+            required("seats", {"type": "integer", "minimum": 1}),
+            required("elected", IDS),
+            required("ended", IDS),
+            required("term_start", DATE),
+            required("term_end", DATE),
+            required("motion_id", ID),
+            required("roles", {"type": "object", "additionalProperties": TEXT}),
+        ),
     ),
 )

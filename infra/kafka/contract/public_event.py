@@ -17,6 +17,7 @@ ID_FIELDS = {
     "organisation": "organisation_id",
     "project": "project_id",
     "fund": "fund_id",
+    "meeting": "meeting_id",
     "mediationcase": "case_id",
     "hazard": "hazard_id",
     "activity": "activity_id",
