@@ -2,7 +2,8 @@
 
 An officer reaches the objects of the organisations its key names: the
 organisation itself, the funds it owns, the projects it leads (and, to read,
-those it is a partner in), and the people who are its members. A coordination
+those it is a partner in), the people who are its members, and its mediation
+cases, hazards, activities and dividends. A coordination
 council's officer reaches the council, not its member organisations. An
 integration reaches objects whose organisations lie in its jurisdictions.
 Admins, auditors and dashboards are limited by their role alone.
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
+from api.community_access import community_owner
 from domain.application import Gongzhi
 from domain.fund import Fund
 from domain.meeting import Meeting
@@ -77,6 +79,8 @@ class Reaches:
                 return self.organisations([self.application.get(Project, identifier).lead_organisation_id])
             case "person":
                 return self.organisations(self.memberships(identifier))
+            case "mediation_case" | "hazard" | "activity" | "dividend":
+                return self.organisations([community_owner(self.application, kind, identifier)])
             case "meeting":
                 return self.organisations([self.application.get(Meeting, identifier).organisation_id])
         raise ValueError(f"no reach for {kind}")

@@ -21,16 +21,20 @@ from api.rate_limit import rate_limiter
 from api.responses import OrjsonResponse
 from api.routers import (
     audit,
+    community_views,
     contract,
     funds,
     governance_views,
+    hazards,
     health,
+    mediation,
     meetings,
     organisations,
     people,
     projects,
     statistics,
     views,
+    volunteering,
 )
 from domain.application import Gongzhi
 from infra.api_keys import KeyStore
@@ -97,8 +101,12 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         projects.router,
         funds.router,
         meetings.router,
+        mediation.router,
+        hazards.router,
+        volunteering.router,
         views.router,
         governance_views.router,
+        community_views.router,
         statistics.router,
         contract.router,
         audit.router,

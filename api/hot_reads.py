@@ -29,7 +29,7 @@ from api.problems import Forbidden, TooManyRequests, Unauthenticated
 from api.public import fund_public
 from api.rate_limit import limit
 from api.responses import etag, not_modified
-from api.routers.statistics import within_reach
+from api.routers.statistics import answer, within_reach
 from domain.errors import NotFound
 from domain.fund import Fund
 from domain.principals import Principal
@@ -137,7 +137,7 @@ class HotReads:
             return route.read(state, path)
         views = ViewQueries(state.live_views)
         jurisdiction = within_reach(principal, "")
-        return Answer({"jurisdiction": jurisdiction, "figures": views.read(views.statistics, jurisdiction)})
+        return Answer(views.read(answer, views, jurisdiction))
 
 
 async def _run(remote: bool, function: Callable[..., Answer | None], *args: Any) -> Answer | None:

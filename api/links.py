@@ -63,6 +63,12 @@ LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
         "GetDepartures": _view("/views/organisations/{organisation_id}/departures", organisation_id=ID),
         "ProposeProject": to("POST", "/projects", body={"lead_organisation_id": ID}),
         "OpenFund": to("POST", "/funds", body={"organisation_id": ID}),
+        "ReceiveMediationCase": to("POST", "/mediation-cases", body={"organisation_id": ID}),
+        "ReportHazard": to("POST", "/hazards", body={"organisation_id": ID}),
+        "HoldActivity": _organisation("/activities"),
+        "GetPointsBook": _organisation("/points", "GET"),
+        "AdjustPoints": _organisation("/points/adjustments"),
+        "DeclareDividend": _organisation("/dividends"),
         "GetHistory": HISTORY,
     },
     ("POST", "/organisations/{organisation_id}/members"): {
@@ -121,6 +127,43 @@ LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
         "GetFund": to("GET", "/funds/{fund_id}", fund_id=IN_PATH_FUND),
     },
 }
+
+
+def _case(path: str, method: str = "POST") -> dict[str, Any]:
+    return to(method, f"/mediation-cases/{{case_id}}{path}", case_id=ID)
+
+
+def _hazard(path: str, method: str = "POST") -> dict[str, Any]:
+    return to(method, f"/hazards/{{hazard_id}}{path}", hazard_id=ID)
+
+
+LINKS |= {
+    ("POST", "/mediation-cases"): {
+        "GetMediationCase": _case("", "GET"),
+        "AssignMediator": _case("/assignment"),
+        "HoldSession": _case("/sessions"),
+        "SignAgreement": _case("/agreement"),
+        "RecordFailure": _case("/failure"),
+        "Withdraw": _case("/withdrawal"),
+        "GetHistory": HISTORY,
+    },
+    ("POST", "/hazards"): {
+        "GetHazard": _hazard("", "GET"),
+        "AssignHazard": _hazard("/assignment"),
+        "Rectify": _hazard("/rectification"),
+        "Verify": _hazard("/verification"),
+        "GetHistory": HISTORY,
+    },
+    ("POST", "/organisations/{organisation_id}/activities"): {
+        "GetActivity": to("GET", "/activities/{activity_id}", activity_id=ID),
+        "RecordService": to("POST", "/activities/{activity_id}/service", activity_id=ID),
+    },
+    ("POST", "/organisations/{organisation_id}/dividends"): {
+        "GetDividend": to("GET", "/dividends/{dividend_id}", dividend_id=ID),
+        "GetAllocations": _view("/views/dividends/{dividend_id}/allocations", dividend_id=ID),
+    },
+}
+"""Community work's links."""
 
 
 def add_links(schema: dict[str, Any]) -> None:

@@ -122,6 +122,7 @@ VIEW_READERS = (*READERS, DASHBOARD)
 
 PEOPLE, ORGANISATIONS, PROJECTS = Resource.PEOPLE, Resource.ORGANISATIONS, Resource.PROJECTS
 FUNDS, VIEWS, PRIVACY = Resource.FUNDS, Resource.VIEWS, Resource.PRIVACY
+MEDIATION, HAZARDS, VOLUNTEERING = Resource.MEDIATION, Resource.HAZARDS, Resource.VOLUNTEERING
 
 organisation = InPath("organisation", "organisation_id")
 council = organisation
@@ -129,6 +130,10 @@ person = InPath("person", "person_id")
 fund = InPath("fund", "fund_id")
 project = InPath("project", "project_id")
 led_project = InPath("led_project", "project_id")
+mediation_case = InPath("mediation_case", "case_id")
+hazard = InPath("hazard", "hazard_id")
+activity = InPath("activity", "activity_id")
+dividend = InPath("dividend", "dividend_id")
 meeting = InPath("meeting", "meeting_id")
 
 PERMISSIONS: dict[tuple[str, str], Rule] = {
@@ -203,6 +208,50 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     ("POST", "/funds/{fund_id}/disbursements/{disbursement_id}/payment"): allow(
         ADMIN, OFFICER, INTEGRATION, resource=FUNDS, action=WRITE, target=fund
     ),
+    # Mediation cases: their summaries, notes and parties are for the organisation's officers,
+    # admins and auditors; integrations and dashboards see figures and lists without them.
+    ("POST", "/mediation-cases"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=MEDIATION, action=WRITE, target=InBody("organisation_id")
+    ),
+    ("GET", "/mediation-cases/{case_id}"): allow(ADMIN, AUDITOR, OFFICER, target=mediation_case),
+    **{
+        ("POST", f"/mediation-cases/{{case_id}}/{step}"): allow(
+            ADMIN, OFFICER, INTEGRATION, resource=MEDIATION, action=WRITE, target=mediation_case
+        )
+        for step in ("assignment", "sessions", "agreement", "failure", "withdrawal")
+    },
+    # Hazards
+    ("POST", "/hazards"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=HAZARDS, action=WRITE, target=InBody("organisation_id")
+    ),
+    ("GET", "/hazards/{hazard_id}"): allow(*READERS, resource=HAZARDS, target=hazard),
+    **{
+        ("POST", f"/hazards/{{hazard_id}}/{step}"): allow(
+            ADMIN, OFFICER, INTEGRATION, resource=HAZARDS, action=WRITE, target=hazard
+        )
+        for step in ("assignment", "rectification", "verification")
+    },
+    # Volunteering: confirming service is a decision for the organisation's officers alone.
+    ("POST", "/organisations/{organisation_id}/activities"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=VOLUNTEERING, action=WRITE, target=organisation
+    ),
+    ("GET", "/activities/{activity_id}"): allow(*READERS, resource=VOLUNTEERING, target=activity),
+    ("POST", "/activities/{activity_id}/service"): allow(
+        ADMIN, OFFICER, INTEGRATION, resource=VOLUNTEERING, action=WRITE, target=activity
+    ),
+    ("POST", "/activities/{activity_id}/service/{service_id}/confirmation"): allow(
+        OFFICER, action=WRITE, target=activity
+    ),
+    ("GET", "/organisations/{organisation_id}/points"): allow(
+        *READERS, resource=VOLUNTEERING, target=organisation
+    ),
+    **{
+        ("POST", f"/organisations/{{organisation_id}}/{tail}"): allow(
+            ADMIN, OFFICER, INTEGRATION, resource=VOLUNTEERING, action=WRITE, target=organisation
+        )
+        for tail in ("points/settings", "points/adjustments", "points/redemptions", "dividends")
+    },
+    ("GET", "/dividends/{dividend_id}"): allow(*READERS, resource=VOLUNTEERING, target=dividend),
     # Governance: the organisation's officers record meetings and votes; rules change by a
     # passed special motion (or an admin: api.routers.meetings).
     ("POST", "/organisations/{organisation_id}/rules"): allow(
@@ -245,6 +294,19 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/views/projects/{project_id}"): allow(*VIEW_READERS, resource=VIEWS, target=project),
     ("GET", "/views/funds/{fund_id}"): allow(*VIEW_READERS, resource=VIEWS, target=fund),
     ("GET", "/views/funds/{fund_id}/ledger"): allow(*VIEW_READERS, resource=VIEWS, target=fund),
+    ("GET", "/views/organisations/{organisation_id}/mediation-cases"): allow(
+        *VIEW_READERS, resource=VIEWS, target=organisation
+    ),
+    ("GET", "/views/hazards"): allow(*VIEW_READERS, resource=VIEWS),
+    ("GET", "/views/organisations/{organisation_id}/volunteers"): allow(
+        *VIEW_READERS, resource=VIEWS, target=organisation
+    ),
+    ("GET", "/views/organisations/{organisation_id}/points/{person_id}"): allow(
+        *VIEW_READERS, resource=VIEWS, target=organisation
+    ),
+    ("GET", "/views/dividends/{dividend_id}/allocations"): allow(
+        *VIEW_READERS, resource=VIEWS, target=dividend
+    ),
     ("GET", "/views/statistics"): allow(ADMIN, AUDITOR, INTEGRATION, DASHBOARD, resource=VIEWS),
     ("GET", "/views/status"): allow(ADMIN, AUDITOR, DASHBOARD),
     # Audit

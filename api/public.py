@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from api.community_public import community_public
 from api.schemas import ProjectPublic
 from domain.fund import Fund
 from domain.meeting import Meeting, Motion
@@ -121,4 +122,7 @@ def public(aggregate: Aggregate, full_id_number: bool = False) -> dict[str, Any]
             return fund_public(aggregate)
         case Meeting():
             return meeting_public(aggregate)
+    community = community_public(aggregate)
+    if community is not None:
+        return community
     raise TypeError(f"no public form for {type(aggregate).__name__}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.support import HEADER, RESULTS_FILE, read_results
 
-SCRIPTS = ("reads", "commands", "rebuild", "audit", "kafka")
+SCRIPTS = ("reads", "commands", "rebuild", "audit", "kafka", "dividend")
 
 
 def main() -> None:

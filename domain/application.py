@@ -12,14 +12,17 @@ from domain.context import CommandResult, current_context
 from domain.errors import InvalidValue, NotFound, NotInOffice
 from domain.fund import Fund
 from domain.governance import GovernanceCommands
+from domain.mediation_commands import MediationCommands
 from domain.organisation import Organisation
 from domain.person import Person
 from domain.project import Project
 from domain.values import iso_date
+from domain.volunteering_commands import VolunteeringCommands
 
 
-class Gongzhi(GovernanceCommands):
-    """One public method per command."""
+class Gongzhi(GovernanceCommands, MediationCommands, VolunteeringCommands):
+    """One public method per command (governance's in ``domain.governance``, community work's in
+    ``domain.mediation_commands`` and ``domain.volunteering_commands``)."""
 
     name = "Gongzhi"
 

@@ -23,6 +23,9 @@ class Resource(StrEnum):
     ORGANISATIONS = "organisations"
     PROJECTS = "projects"
     FUNDS = "funds"
+    MEDIATION = "mediation"  # mediation cases
+    HAZARDS = "hazards"
+    VOLUNTEERING = "volunteering"  # activities, service, points and dividends
     VIEWS = "views"
     PRIVACY = "privacy"  # only privacy:erase
 

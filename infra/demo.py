@@ -12,6 +12,7 @@ from uuid import UUID
 
 from domain.application import Gongzhi
 from domain.context import CommandContext, CommandResult, acting
+from infra.demo_community import load_community
 from infra.progress import Progress
 
 ZAOLIN = "浙江省/嘉兴市/桐乡市/龙翔街道/皂林村"
@@ -75,11 +76,13 @@ class DemoLoader:
         self.app = app
         self.random = random.Random(seed)
         self.progress = Progress("demo", None)
+        self.units: list[UUID] = []
+        self.unit_members: dict[UUID, list[UUID]] = {}
 
     def load(self) -> dict[str, UUID]:
         if self.app.recorder.max_notification_id():
             raise RuntimeError("The store already holds events; the demo loads only into an empty store")
-        ids = {"council": self._council()} | self._sages() | self._projects()
+        ids = {"council": self._council()} | self._sages() | self._projects() | self._community()
         self.progress.finish()
         return ids
 
@@ -124,9 +127,10 @@ class DemoLoader:
         units = []
         for name, kind, jurisdiction, roles in UNITS:
             unit = self._organisation(name, kind, jurisdiction)
-            self._members(unit, roles, "2014-03-01")
+            self.unit_members[unit] = self._members(unit, roles, "2014-03-01")
             self._run(self.app.join_council, council, unit)
             units.append(unit)
+        self.units = units
         mutual_aid, owners = units[0], units[1]
         retrofit = self._run(
             self.app.propose_project,
@@ -141,6 +145,18 @@ class DemoLoader:
         self._run(self.app.start_project, retrofit)
         self._run(self.app.report_progress, retrofit, "样板房建成,首批出租房完成改造", 312)
         return council
+
+    def _community(self) -> dict[str, UUID]:
+        """The council's units at community work (``infra.demo_community``)."""
+        owners, team, society = self.units[1], self.units[2], self.units[3]
+        people = {
+            "mediators": self.unit_members[society][1:],
+            "residents": self.unit_members[owners][1:26],
+            "grid_heads": self.unit_members[owners][-4:],
+            "team": self.unit_members[team],
+        }
+        units = {"mediation_society": society, "owners_committee": owners, "service_team": team}
+        return load_community(self.app, self._run, ZAOLIN, units, people)
 
     def _sages(self) -> dict[str, UUID]:
         association = self._organisation(

@@ -7,11 +7,16 @@ from collections.abc import Sequence
 from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
 
+from domain.activity import Activity
 from domain.application import Gongzhi
+from domain.dividend import Dividend
 from domain.fund import Fund
+from domain.hazard import Hazard
+from domain.mediation_case import MediationCase
 from domain.meeting import Meeting
 from domain.organisation import Organisation
 from domain.person import Person
+from domain.points import PointsBook
 from domain.project import Project
 from infra.database import Database
 from infra.kafka.offsets import create_kafka_tables
@@ -22,6 +27,7 @@ from projections import ALL_VIEWS
 from projections.rows import View
 
 AGGREGATES = (Person, Organisation, Project, Fund, Meeting)
+COMMUNITY_WORK = (MediationCase, Hazard, Activity, PointsBook, Dividend)
 
 
 class UnknownView(ValueError):
@@ -32,7 +38,7 @@ def stored_topics() -> dict[str, str]:
     """Event type (``Fund.DonationReceived``) → the topic the store records it under."""
     return {
         member.__qualname__: get_topic(member)
-        for aggregate in AGGREGATES
+        for aggregate in (*AGGREGATES, *COMMUNITY_WORK)
         for member in vars(aggregate).values()
         if isinstance(member, type) and issubclass(member, DomainEvent)
     }

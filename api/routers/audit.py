@@ -12,11 +12,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
 from api.auth import CurrentPrincipal
+from api.community_schemas import AnyPastState
 from api.deps import Application
 from api.problems import BadRequest
 from api.public import masked, public
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
-from api.schemas import MAX_INT64, PastState, StreamHistory
+from api.schemas import MAX_INT64, StreamHistory
 from domain.application import Gongzhi
 from domain.errors import NotFound
 from domain.principals import PrincipalRole
@@ -62,7 +63,7 @@ def stream_events(
     return OrjsonResponse(body)
 
 
-@router.get("/streams/{aggregate_id}/state", response_model=PastState)
+@router.get("/streams/{aggregate_id}/state", response_model=AnyPastState)
 def stream_state(
     aggregate_id: UUID,
     app: Application,

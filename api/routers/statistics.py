@@ -8,7 +8,7 @@ level: finer figures (a street, a village) could point at individuals.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -18,7 +18,9 @@ from api.problems import Forbidden
 from api.responses import PROBLEM_RESPONSES, OrjsonResponse
 from api.routers.views import NO_AS_OF, Queries, read
 from domain.principals import Principal, PrincipalRole
+from infra.viewstore.community_queries import community_statistics
 from infra.viewstore.governance_queries import averages, governance_figures
+from infra.viewstore.queries import ViewQueries
 
 router = APIRouter(tags=["views"], responses=PROBLEM_RESPONSES, dependencies=[NO_AS_OF])
 
@@ -44,12 +46,21 @@ def within_reach(principal: Principal, jurisdiction: str) -> str:
     return jurisdiction
 
 
-async def _figures(request: Request, views: Queries, jurisdiction: str) -> OrjsonResponse:
-    def reads(prefix: str) -> dict[str, int]:
-        return views.statistics(prefix) | governance_figures(views, prefix, date.today().isoformat())
+def answer(views: ViewQueries, jurisdiction: str) -> dict[str, Any]:
+    """The statistics under a prefix: the figures (governance's among them), their averages and
+    community work's (read in one transaction, by the route and by ``api.hot_reads``)."""
+    today = date.today().isoformat()
+    figures = views.statistics(jurisdiction) | governance_figures(views, jurisdiction, today)
+    return {
+        "jurisdiction": jurisdiction,
+        "figures": figures,
+        "averages": averages(figures),
+        "community": community_statistics(views, jurisdiction, today),
+    }
 
-    figures = await read(request, views, reads, jurisdiction)
-    return OrjsonResponse({"jurisdiction": jurisdiction, "figures": figures, "averages": averages(figures)})
+
+async def _figures(request: Request, views: Queries, jurisdiction: str) -> OrjsonResponse:
+    return OrjsonResponse(await read(request, views, answer, views, jurisdiction))
 
 
 @router.get("/views/statistics", responses={403: PROBLEM_RESPONSES[403]})

@@ -1,7 +1,8 @@
 """The mapper that seals a person's details on the way into the store and opens them on the way out.
 
-Only ``Person`` events hold personal details (``Person.PERSONAL_DETAILS``); every
-other event passes through unchanged. A sealed value is the text ``aesgcm:…``
+``Person`` events hold personal details (``Person.PERSONAL_DETAILS``), and mediation
+cases texts about their parties (``infra.privacy.case_texts``); every other event
+passes through unchanged. A sealed value is the text ``aesgcm:…``
 (see ``crypto``), so stored payloads keep their shape and a detail that was
 never given stays null. When the person's key is gone (they were erased) the
 details decode as None, in whatever event and at whatever version they are read.
@@ -22,7 +23,9 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import EventStore, Mapper, StoredEvent, Transcoder
 
 from domain.errors import AlreadyErased
+from domain.mediation_case import MediationCase
 from domain.person import Person
+from infra.privacy.case_texts import open_texts, seal_texts
 from infra.privacy.crypto import is_sealed, seal, unseal
 from infra.privacy.person_keys import KeyChange, KeyedStoredEvent, KeyRing
 from projections.events import EventRecord
@@ -42,6 +45,11 @@ class PersonalDataMapper(Mapper[UUID]):
     # Into the store
 
     def to_stored_event(self, domain_event: Event) -> StoredEvent:
+        if isinstance(domain_event, MediationCase.Event):
+            sealed = seal_texts(vars(domain_event), str(domain_event.originator_id), self.keys.data_key)
+            return super().to_stored_event(
+                domain_event if sealed is None else _with_state(domain_event, sealed)
+            )
         if not isinstance(domain_event, Person.Event):
             return super().to_stored_event(domain_event)
         person_id = str(domain_event.originator_id)
@@ -83,6 +91,8 @@ class PersonalDataMapper(Mapper[UUID]):
             event = super().to_domain_event(stored)
             if isinstance(event, Person.Event):
                 _open(vars(event), str(event.originator_id), keys)
+            elif isinstance(event, MediationCase.Event):
+                open_texts(vars(event), str(event.originator_id), keys)
             events.append(event)
         return events
 
@@ -94,6 +104,10 @@ class PersonalDataMapper(Mapper[UUID]):
             if record.aggregate_type == "Person":
                 payload = dict(record.payload)
                 _open(payload, record.aggregate_id, keys)
+                record = record._replace(payload=payload)
+            elif record.aggregate_type == "MediationCase":
+                payload = dict(record.payload)
+                open_texts(payload, record.aggregate_id, keys)
                 record = record._replace(payload=payload)
             opened.append(record)
         return opened

@@ -180,7 +180,15 @@ def test_status_and_metrics_report_each_views_position_and_lag(views_api: Api) -
     metrics = views_api.client.get("/metrics")
 
     assert status["head_position"] == position
-    assert set(status["views"]) == {"membership", "projects", "funds", "statistics", "governance"}
+    assert set(status["views"]) == {
+        "membership",
+        "projects",
+        "funds",
+        "statistics",
+        "governance",
+        "casework",
+        "volunteering",
+    }
     assert all(v["position"] <= position for v in status["views"].values())
     assert metrics.headers["content-type"].startswith("text/plain")
     assert 'gongzhi_projection_lag_events{view="statistics"}' in metrics.text

@@ -7,6 +7,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from domain.hazard import HazardCategory
+from domain.mediation_case import CaseCategory
 from domain.meeting import MeetingKind, MotionKind, MotionStatus, VoteChoice
 from domain.offices import Office
 from domain.values import DepartureReason, MemberCategory, MemberRole, OrganisationKind
@@ -27,6 +29,8 @@ DOMAIN_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("Organisation.MemberRoleChanged", "previous_role"): MemberRole,
     ("Organisation.MemberRoleChanged", "role"): MemberRole,
     ("Organisation.MemberDeparted", "reason"): DepartureReason,
+    ("MediationCase.Received", "category"): CaseCategory,
+    ("Hazard.Reported", "category"): HazardCategory,
     ("Organisation.ResolutionRecorded", "kind"): MotionKind,
     ("Organisation.OfficeHandedOver", "office"): Office,
     ("Meeting.Scheduled", "kind"): MeetingKind,

@@ -18,7 +18,17 @@ from infra.settings import Settings
 from infra.store.application import open_application
 from testing.broker import Broker, ExternalBroker
 
-PUBLISHED_TOPICS = ["gongzhi.person", "gongzhi.organisation", "gongzhi.project", "gongzhi.fund"]
+PUBLISHED_TOPICS = [
+    "gongzhi.person",
+    "gongzhi.organisation",
+    "gongzhi.project",
+    "gongzhi.fund",
+    "gongzhi.mediationcase",
+    "gongzhi.hazard",
+    "gongzhi.activity",
+    "gongzhi.pointsbook",
+    "gongzhi.dividend",
+]
 
 
 def integrator_reads(bootstrap_servers: str, prefix: str, quiet_seconds: float = 1.5) -> list[dict]:

@@ -17,6 +17,7 @@ import pytest
 
 from domain.application import Gongzhi
 from infra.demo import DemoLoader
+from infra.kafka.contract import TOPICS
 from infra.kafka.feeder import KafkaFeeder
 from infra.kafka.relay import BATCH_SIZE, MAX_UNACKNOWLEDGED, Relay
 from infra.settings import Settings
@@ -112,13 +113,7 @@ def test_messages_carry_the_cloudevents_headers_and_the_aggregate_id_as_key(
     received = read_all(kafka_settings, expected=app.recorder.max_notification_id() or 0)
 
     topics = Counter(m.topic.removeprefix(kafka_settings.kafka_topic_prefix) for m in received)
-    assert set(topics) == {
-        "gongzhi.person",
-        "gongzhi.organisation",
-        "gongzhi.project",
-        "gongzhi.fund",
-        "gongzhi.meeting",
-    }
+    assert set(topics) == set(TOPICS)
     for message in received:
         assert message.headers["ce_specversion"] == b"1.0"
         assert message.key == message.headers["ce_subject"]

@@ -38,7 +38,15 @@ def digest(tables: ViewTables) -> str:
 
 
 def digests(runner: ViewRunner) -> dict[str, str]:
-    assert set(runner.views) == {"membership", "projects", "funds", "statistics", "governance"}
+    assert set(runner.views) == {
+        "membership",
+        "projects",
+        "funds",
+        "statistics",
+        "governance",
+        "casework",
+        "volunteering",
+    }
     return {name: digest(runner.live(name)) for name in runner.views}
 
 
@@ -172,10 +180,54 @@ def test_a_view_ignores_exactly_the_event_types_it_does_not_declare(
 
 
 ARRIVAL_ORDERS = {
-    "funds first": ["Fund", "Project", "Person", "Meeting", "Organisation"],
-    "projects first": ["Project", "Organisation", "Meeting", "Fund", "Person"],
-    "organisations last": ["Person", "Project", "Fund", "Meeting", "Organisation"],
-    "meetings first": ["Meeting", "Person", "Organisation", "Project", "Fund"],
+    "funds first": [
+        "Fund",
+        "Dividend",
+        "PointsBook",
+        "Project",
+        "Person",
+        "MediationCase",
+        "Meeting",
+        "Organisation",
+        "Activity",
+        "Hazard",
+    ],
+    "projects first": [
+        "Project",
+        "Activity",
+        "Organisation",
+        "Meeting",
+        "Hazard",
+        "Fund",
+        "PointsBook",
+        "Person",
+        "MediationCase",
+        "Dividend",
+    ],
+    "organisations last": [
+        "Person",
+        "PointsBook",
+        "Hazard",
+        "Project",
+        "MediationCase",
+        "Fund",
+        "Meeting",
+        "Dividend",
+        "Activity",
+        "Organisation",
+    ],
+    "meetings first": [
+        "Meeting",
+        "Person",
+        "PointsBook",
+        "Organisation",
+        "Activity",
+        "Project",
+        "Hazard",
+        "Fund",
+        "Dividend",
+        "MediationCase",
+    ],
 }
 
 

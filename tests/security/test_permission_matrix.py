@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
@@ -51,8 +52,10 @@ INTEGRATION, DASHBOARD = PrincipalRole.INTEGRATION, PrincipalRole.DASHBOARD
 READ, WRITE, ERASE = Action.READ, Action.WRITE, Action.ERASE
 PEOPLE, ORGANISATIONS, PROJECTS = Resource.PEOPLE, Resource.ORGANISATIONS, Resource.PROJECTS
 FUNDS, VIEWS, PRIVACY = Resource.FUNDS, Resource.VIEWS, Resource.PRIVACY
+MEDIATION, HAZARDS, VOLUNTEERING = Resource.MEDIATION, Resource.HAZARDS, Resource.VOLUNTEERING
 
 STALE = {"If-Match": '"999999"'}
+IN_A_MONTH = (date.today() + timedelta(days=30)).isoformat()
 JURISDICTION = "body:jurisdiction"
 """The target of registering an organisation: where it will be, not an existing object."""
 
@@ -140,6 +143,9 @@ ORG = "/organisations/{organisation_id}"
 FUND = "/funds/{fund_id}"
 DISBURSEMENT = "/funds/{fund_id}/disbursements/{disbursement_id}"
 PROJECT = "/projects/{project_id}"
+CASE = "/mediation-cases/{case_id}"
+HAZARD = "/hazards/{hazard_id}"
+ACTIVITY = "/activities/{activity_id}"
 MEETING = "/meetings/{meeting_id}"
 
 EXPECTED: dict[tuple[str, str], Expect] = {
@@ -224,6 +230,74 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", f"{DISBURSEMENT}/approvals"): only(OFFICER, action=WRITE, target="fund_id", body=empty),
     ("POST", f"{DISBURSEMENT}/rejection"): only(OFFICER, action=WRITE, target="fund_id", body=reason),
     ("POST", f"{DISBURSEMENT}/payment"): write(FUNDS, "fund_id", lambda w: {"reference": "转账 0001"}),
+    # Mediation cases: what they say of their parties is for officers, admins and auditors
+    ("POST", "/mediation-cases"): write(
+        MEDIATION,
+        "body:organisation_id",
+        lambda w: {
+            "organisation_id": w.a.organisation,
+            "category": "family",
+            "summary": "赡养纠纷",
+            "parties": [w.a.person, w.b.person],
+        },
+    ),
+    ("GET", CASE): only(ADMIN, AUDITOR, OFFICER, target="case_id"),
+    ("POST", f"{CASE}/assignment"): write(MEDIATION, "case_id", lambda w: {"mediator_person_id": w.a.person}),
+    ("POST", f"{CASE}/sessions"): write(MEDIATION, "case_id", lambda w: {"note": "再次调解"}),
+    ("POST", f"{CASE}/agreement"): write(MEDIATION, "case_id", lambda w: {"summary": "和解"}),
+    ("POST", f"{CASE}/failure"): write(
+        MEDIATION, "case_id", lambda w: {"reason": "不成", "referred_to": "法院"}
+    ),
+    ("POST", f"{CASE}/withdrawal"): write(MEDIATION, "case_id", reason),
+    # Hazards
+    ("POST", "/hazards"): write(
+        HAZARDS,
+        "body:organisation_id",
+        lambda w: {
+            "organisation_id": w.a.organisation,
+            "jurisdiction": A_JURISDICTION,
+            "category": "gas",
+            "location": "3号楼",
+            "description": "燃气管老化",
+        },
+    ),
+    ("GET", HAZARD): read(HAZARDS, "hazard_id"),
+    ("POST", f"{HAZARD}/assignment"): write(
+        HAZARDS, "hazard_id", lambda w: {"person_id": w.a.person, "due_on": IN_A_MONTH}
+    ),
+    ("POST", f"{HAZARD}/rectification"): write(HAZARDS, "hazard_id", lambda w: {"note": "已整改"}),
+    ("POST", f"{HAZARD}/verification"): write(
+        HAZARDS, "hazard_id", lambda w: {"passed": True, "note": "合格"}
+    ),
+    # Volunteering: only the organisation's officers confirm service
+    ("POST", f"{ORG}/activities"): write(
+        VOLUNTEERING, "organisation_id", lambda w: {"title": "敬老", "category": "elderly_care"}
+    ),
+    ("GET", ACTIVITY): read(VOLUNTEERING, "activity_id"),
+    ("POST", f"{ACTIVITY}/service"): write(
+        VOLUNTEERING, "activity_id", lambda w: {"person_id": w.a.person, "minutes": 30}
+    ),
+    ("POST", f"{ACTIVITY}/service/{{service_id}}/confirmation"): only(
+        OFFICER, action=WRITE, target="activity_id", body=empty
+    ),
+    ("GET", f"{ORG}/points"): read(VOLUNTEERING, "organisation_id"),
+    ("POST", f"{ORG}/points/settings"): write(
+        VOLUNTEERING,
+        "organisation_id",
+        lambda w: {"points_per_hour": 10, "additions": ["tidy_yard"], "deductions": ["illegal_building"]},
+    ),
+    ("POST", f"{ORG}/points/adjustments"): write(
+        VOLUNTEERING,
+        "organisation_id",
+        lambda w: {"person_id": w.a.person, "points": 5, "reason": "tidy_yard"},
+    ),
+    ("POST", f"{ORG}/points/redemptions"): write(
+        VOLUNTEERING, "organisation_id", lambda w: {"person_id": w.a.person, "points": 1, "reward": "毛巾"}
+    ),
+    ("POST", f"{ORG}/dividends"): write(
+        VOLUNTEERING, "organisation_id", lambda w: {"total_fen": 100, "points_share": 0.5}
+    ),
+    ("GET", "/dividends/{dividend_id}"): read(VOLUNTEERING, "dividend_id"),
     # Governance: the organisation's officers record its meetings; auditors read them
     ("POST", f"{ORG}/rules"): write(
         ORGANISATIONS, "organisation_id", lambda w: {"term_months": 24, "motion_id": str(uuid4())}
@@ -256,6 +330,11 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/views/projects/{project_id}"): view("project_id"),
     ("GET", "/views/funds/{fund_id}"): view("fund_id"),
     ("GET", "/views/funds/{fund_id}/ledger"): view("fund_id"),
+    ("GET", "/views/organisations/{organisation_id}/mediation-cases"): view("organisation_id"),
+    ("GET", "/views/hazards"): view(),
+    ("GET", "/views/organisations/{organisation_id}/volunteers"): view("organisation_id"),
+    ("GET", "/views/organisations/{organisation_id}/points/{person_id}"): view("organisation_id"),
+    ("GET", "/views/dividends/{dividend_id}/allocations"): view("dividend_id"),
     # Statistics count only what an integration may see; officers have their organisations' views
     ("GET", "/views/statistics"): only(ADMIN, AUDITOR, DASHBOARD, INTEGRATION, resource=VIEWS),
     # Audit
@@ -279,6 +358,11 @@ def path_values(world: World) -> dict[str, str]:
         "meeting_id": a.meeting,
         "motion_id": str(uuid4()),
         "aggregate_id": a.fund,
+        "case_id": a.mediation_case,
+        "hazard_id": a.hazard,
+        "activity_id": a.activity,
+        "service_id": a.service,
+        "dividend_id": a.dividend,
         "public_type": "org.gongzhi.fund.donation_received.v1",
     }
 

@@ -34,6 +34,12 @@ class Side:
     """The officer (key name) who requested the disbursement."""
     meeting: str
     """A members' assembly scheduled, not yet opened."""
+    mediation_case: str = ""
+    hazard: str = ""
+    activity: str = ""
+    service: str = ""
+    """Pending service at the activity, recorded by the requester."""
+    dividend: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,39 @@ def _side(api: Api, tag: str, name: str, jurisdiction: str) -> Side:
     disbursement = api.disbursement(fund, 10_000, actor=requester)
     assembly = {"title": "成员大会", "kind": "members_assembly", "scheduled_for": "2024-05-01"}
     meeting = api.command(f"/organisations/{organisation}/meetings", assembly, status=201)["id"]
-    return Side(organisation, person, fund, project, disbursement, requester, meeting)
+    community = _community(api, organisation, tag)
+    return Side(organisation, person, fund, project, disbursement, requester, meeting, **community)
+
+
+def _community(api: Api, organisation: str, tag: str) -> dict[str, str]:
+    """A mediation case, a hazard, an activity with pending service, and a dividend."""
+    mediator = api.member(organisation, api.person("陈调解"), role="mediator")
+    body = {"organisation_id": organisation, "category": "neighbour", "summary": "邻里纠纷"}
+    case = api.command("/mediation-cases", {**body, "parties": [api.person(), api.person()]}, status=201)
+    api.command(f"/mediation-cases/{case['id']}/assignment", {"mediator_person_id": mediator})
+    where = api.get(f"/organisations/{organisation}")["jurisdiction"]
+    found = {"organisation_id": organisation, "jurisdiction": where, "category": "fire"}
+    hazard = api.command("/hazards", {**found, "location": "楼道", "description": "杂物堆放"}, status=201)
+    activity = api.command(
+        f"/organisations/{organisation}/activities", {"title": "清扫", "category": "environment"}, status=201
+    )
+    officer_key = {"Authorization": f"Bearer {api.token(f'requester-{tag}', organisation)}"}
+    service = api.command(
+        f"/activities/{activity['id']}/service",
+        {"person_id": mediator, "minutes": 60},
+        status=201,
+        headers=officer_key,
+    )
+    dividend = api.command(
+        f"/organisations/{organisation}/dividends", {"total_fen": 1_000, "points_share": 0.5}, status=201
+    )
+    return {
+        "mediation_case": case["id"],
+        "hazard": hazard["id"],
+        "activity": activity["id"],
+        "service": service["service_id"],
+        "dividend": dividend["id"],
+    }
 
 
 def views_caught_up(api: Api, timeout: float = 10.0) -> None:

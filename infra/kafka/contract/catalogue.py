@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from infra.kafka.contract import fund, meeting, organisation, person, project
+from infra.kafka.contract import casework, fund, meeting, organisation, person, project, volunteering
 from infra.kafka.contract.fields import Schema
 from infra.kafka.contract.public_event import PublicEvent
 
 CONTRACT_VERSION = "1.0.0"
 
-TOPICS = ("gongzhi.person", "gongzhi.organisation", "gongzhi.project", "gongzhi.fund", "gongzhi.meeting")
+TOPICS = (
+    "gongzhi.person",
+    "gongzhi.organisation",
+    "gongzhi.project",
+    "gongzhi.fund",
+    "gongzhi.meeting",
+    "gongzhi.mediationcase",
+    "gongzhi.hazard",
+    "gongzhi.activity",
+    "gongzhi.pointsbook",
+    "gongzhi.dividend",
+)
 DEAD_LETTER_TOPIC = "gongzhi.deadletter"
 CHECKPOINT_TOPIC = "gongzhi.audit.checkpoints"
 
@@ -18,6 +29,11 @@ CONTRACT: tuple[PublicEvent, ...] = (
     *project.EVENTS,
     *fund.EVENTS,
     *meeting.EVENTS,
+    *casework.CASE_EVENTS,
+    *casework.HAZARD_EVENTS,
+    *volunteering.ACTIVITY_EVENTS,
+    *volunteering.BOOK_EVENTS,
+    *volunteering.DIVIDEND_EVENTS,
 )
 
 BY_INTERNAL_TYPE = {event.internal_type: event for event in CONTRACT}

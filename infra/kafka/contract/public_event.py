@@ -18,6 +18,11 @@ ID_FIELDS = {
     "project": "project_id",
     "fund": "fund_id",
     "meeting": "meeting_id",
+    "mediationcase": "case_id",
+    "hazard": "hazard_id",
+    "activity": "activity_id",
+    "pointsbook": "book_id",
+    "dividend": "dividend_id",
 }
 """The field naming the aggregate in its events' payloads, by aggregate type."""
 
