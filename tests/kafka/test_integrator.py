@@ -13,22 +13,13 @@ from kafka import KafkaConsumer, TopicPartition
 
 from domain.fund import Fund
 from infra.demo import DemoLoader
+from infra.kafka.contract import TOPICS
 from infra.kafka.relay import Relay
 from infra.settings import Settings
 from infra.store.application import open_application
 from testing.broker import Broker, ExternalBroker
 
-PUBLISHED_TOPICS = [
-    "gongzhi.person",
-    "gongzhi.organisation",
-    "gongzhi.project",
-    "gongzhi.fund",
-    "gongzhi.mediationcase",
-    "gongzhi.hazard",
-    "gongzhi.activity",
-    "gongzhi.pointsbook",
-    "gongzhi.dividend",
-]
+PUBLISHED_TOPICS = TOPICS
 
 
 def integrator_reads(bootstrap_servers: str, prefix: str, quiet_seconds: float = 1.5) -> list[dict]:
