@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import RecordConflictError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
@@ -139,9 +139,10 @@ class PostgresCommandRecorder(_ChainCommitted, PostgresRecordReading):
                 "recorded_at text NOT NULL, PRIMARY KEY (scope, key))"
             ).format(log_table)
         )
-        self.insert_command_statement = SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s, %s)").format(
-            log_table
-        )
+        self.claim_commands_statement = SQL(
+            "INSERT INTO {0} SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::bigint[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING RETURNING key"
+        ).format(log_table)
         self.find_command_statement = SQL(
             "SELECT l.fingerprint, l.aggregate_id, l.version, l.extra, "
             "e.notification_id AS position FROM {0} l JOIN {1} e "
@@ -169,9 +170,24 @@ class PostgresCommandRecorder(_ChainCommitted, PostgresRecordReading):
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        for claim in _claims_of(kwargs):
-            curs.execute(self.insert_command_statement, _log_row(*claim))
+        self._claim_commands(curs, _claims_of(kwargs))
         self.person_keys.write(curs, stored_events)
+
+    def _claim_commands(self, curs: Cursor[DictRow], claims: Claims) -> None:
+        """Writes the commands' keys, or refuses the transaction if one is taken.
+
+        A key already taken is found by the insert's answer, not by a unique violation:
+        an error inside psycopg's pipeline can leave the connection believing in a
+        prepared statement the server never made. Every writer claims its keys under the
+        events table's write lock, so nobody can take a key between the check and the
+        commit."""
+        if not claims:
+            return
+        self._lock_table(curs)
+        columns = [list(column) for column in zip(*(_log_row(*claim) for claim in claims), strict=True)]
+        curs.execute(self.claim_commands_statement, columns)
+        if len(curs.fetchall()) < len(claims):
+            raise RecordConflictError("an idempotency key of this transaction is already recorded")
 
     def find_command(self, scope: str, key: str) -> RecordedCommand | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -68,3 +68,23 @@ def test_a_key_used_twice_in_one_turn_records_once_and_answers_both_alike(app: G
     assert isinstance(first, CommandResult) and isinstance(repeated, CommandResult)
     assert (repeated.version, repeated.position) == (first.version, first.position)
     assert app.get(Fund, fund).donated_fen == 10
+
+
+def test_keys_repeated_turn_after_turn_never_break_the_next_save(app: Gongzhi, fund: UUID) -> None:
+    """A repeated key refuses a turn's shared transaction; whatever statements the
+    refused transaction was about to prepare, the connections it leaves must still
+    record the next turn (hundreds of turns reach every statement's preparation)."""
+    for round_ in range(300):
+        claim = IdempotencyClaim("clerk", f"k-{round_}", "same body")
+        commands = [
+            (
+                CommandContext(actor="clerk", idempotency=claim),
+                lambda: app.receive_donation(fund, 1, donor_name="x"),
+            )
+        ] * 3
+
+        answers = queued_together(app, fund, commands)
+
+        assert all(isinstance(a, CommandResult) for a in answers), (round_, answers)
+        assert len({a.position for a in answers if isinstance(a, CommandResult)}) == 1
+    assert app.get(Fund, fund).donated_fen == 300
