@@ -43,6 +43,7 @@ from infra.changes import watch
 from infra.kafka.relay import Relay
 from infra.settings import Settings, load_settings
 from infra.store.application import open_application
+from infra.store.probes import open_probes
 from infra.views import open_views
 from infra.viewstore.queries import LiveViews
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
         app.state.command_lanes.shutdown()
         runner.join()
         changes.close()
+        await app.state.probes.close()
         application.close()
 
     app = FastAPI(
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     app.state.views = runner
     app.state.keys = KeyStore(runner.database, changes)
     app.state.live_views = LiveViews(runner, changes)
+    events_table = application.recorder.events_table_name  # type: ignore[attr-defined]
+    app.state.probes = open_probes(runner.database, events_table)
     app.state.reaches = Reaches(application, runner, settings.read_wait_seconds)
     app.state.command_lanes = ThreadPoolExecutor(settings.command_concurrency, "command-lane")
     app.state.rate_limiter = rate_limiter(settings.rate_limit_per_second, settings.rate_limit_burst)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from api.hot_reads import HotReads
+from api.hot_reads import Answers, Encoded, HotReads
 from domain.principals import PrincipalRole
 from tests.conftest import assert_problem
 
@@ -146,3 +146,19 @@ def test_the_lanes_reads_are_counted_under_their_routes(api: Api, story: tuple[s
     ]
     assert counted
     assert float(counted[0].rsplit(" ", 1)[1]) >= 3
+
+
+def test_kept_answers_are_given_while_fresh_and_the_least_used_go_first() -> None:
+    answers = Answers(size=2)
+    answers.put("a", 1, Encoded(b"a1", None))
+    answers.put("b", 1, Encoded(b"b1", None))
+
+    assert answers.get("a", 2) is None  # the store reports a change
+    assert answers.get("a", 1) == Encoded(b"a1", None)
+    answers.put("c", 1, Encoded(b"c1", None))  # "b" was used least recently
+
+    assert (answers.get("a", 1), answers.get("b", 1), answers.get("c", 1)) == (
+        Encoded(b"a1", None),
+        None,
+        Encoded(b"c1", None),
+    )
