@@ -5,9 +5,14 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint bench
 
+# Running needs the service's own dependencies; testing, linting and benchmarks the dev extra too.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -22,7 +27,7 @@ $(MASTER_KEY_FILE):
 run: $(BIN)/.installed $(MASTER_KEY_FILE)
 	GONGZHI_MASTER_KEY_FILE=$(MASTER_KEY_FILE) $(BIN)/gongzhi serve --demo
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -30,5 +35,5 @@ lint: $(BIN)/.installed
 test: lint
 	$(BIN)/pytest
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed-dev
 	$(BIN)/python -m benchmarks

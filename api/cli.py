@@ -25,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
     application = open_application(settings)
     if args.demo and not application.recorder.max_notification_id():
         DemoLoader(application).load()
+        print(f"gongzhi: loaded the demo: {DemoLoader.SUMMARY}", file=sys.stderr)
     application.close()
     first_key = first_admin_key(settings)
     if first_key:
@@ -35,7 +36,13 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     where = (settings.database_url and "PostgreSQL") or f"SQLite in {settings.data_dir.resolve()}"
-    print(f"gongzhi: store on {where}; API docs at http://{args.host}:{args.port}/docs", file=sys.stderr)
+    base = f"http://{args.host}:{args.port}"
+    print(
+        f"gongzhi: store on {where}\n"
+        f"gongzhi: try the API at {base}/docs (Authorize with an admin key: the one shown when the "
+        "store was new, or one from `gongzhi keys create --name me --role admin`)",
+        file=sys.stderr,
+    )
     uvicorn.run(
         "api.app:create_app",
         factory=True,

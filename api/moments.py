@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from fastapi import Query, Request
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 from api.fields import BusinessDate
 from api.problems import BadRequest
 
+# A "+08:00" pasted into a URL unencoded arrives as " 08:00" (a "+" in a query means a
+# space); a space is never valid there, so it can only have been that plus.
+_DECODED_PLUS = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+
+
+def _restore_plus(value: Any) -> Any:
+    return _DECODED_PLUS.sub(r"\1+\2", value) if isinstance(value, str) else value
+
+
 AsOf = Annotated[
     AwareDatetime | None,
+    BeforeValidator(_restore_plus),
     Query(
         description="ISO 8601 time with its UTC offset: as things stood then, "
         "counting the events recorded at or before it"

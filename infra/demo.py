@@ -75,9 +75,15 @@ class DemoLoader:
     def __init__(self, app: Gongzhi, seed: int = 2014) -> None:
         self.app = app
         self.random = random.Random(seed)
-        self.progress = Progress("demo", None)
+        self.progress = Progress("demo commands", None)
         self.units: list[UUID] = []
         self.unit_members: dict[UUID, list[UUID]] = {}
+
+    SUMMARY = (
+        "the Longxiang 亲新家园 coordination council with its five member units, the Putang "
+        "sage association with 64 sages and its fund, projects, meetings and resolutions, "
+        "mediation cases, hazard reports and volunteer activities"
+    )
 
     def load(self) -> dict[str, UUID]:
         if self.app.recorder.max_notification_id():

@@ -88,6 +88,8 @@ class Settings(BaseSettings):
                 text = path.read_text().strip()
             except OSError as error:
                 raise ValueError(f"cannot read GONGZHI_MASTER_KEY_FILE {path}: {error.strerror}") from None
+        elif not text:
+            text = _key_beside_the_data(info.data.get("data_dir", Path("data")))
         return SecretStr(_master_key_text(text))
 
     def master_key_bytes(self) -> bytes:
@@ -159,6 +161,24 @@ class Settings(BaseSettings):
 
 MAKE_MASTER_KEY = "openssl rand -base64 32"
 PLACEHOLDERS = {"changethis", "changeme", "change-me", "change_me", "placeholder", "secret", "todo", "xxx"}
+
+
+MASTER_KEY_FILE_NAME = "master.key"
+
+
+def _key_beside_the_data(data_dir: Path) -> str:
+    """The key in the data directory (where `make run` makes it), so that every `gongzhi`
+    command run from the checkout finds the key the service was started with."""
+    path = data_dir / MASTER_KEY_FILE_NAME
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        raise ValueError(
+            f"required: base64 of 32 random bytes (e.g. `{MAKE_MASTER_KEY}`), "
+            f"or GONGZHI_MASTER_KEY_FILE naming a file that holds it; {path} does not exist"
+        ) from None
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from None
 
 
 def _master_key_text(text: str) -> str:

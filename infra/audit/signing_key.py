@@ -86,7 +86,7 @@ def _key_file(path: Path) -> Ed25519PrivateKey:
         except FileExistsError:
             pass  # another process made one first
         else:
-            log.warning(
+            log.info(
                 "Made an audit signing key in %s; its public key (give it to auditors) is %s",
                 path,
                 public_text(key.public_key()),

@@ -3,7 +3,7 @@ or by business date (``on``), computed on demand in the shape of the live views.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -179,3 +179,17 @@ def test_malformed_moments_and_dates_are_refused_naming_the_field(api: Api) -> N
     assert_problem(
         api.client.get(f"/views/funds/{fund}/ledger", params={"on": "2021-02-30"}), 422, "query.on"
     )
+
+
+def test_a_moment_pasted_with_its_plus_unencoded_means_that_offset(api: Api, clock: Clock) -> None:
+    fund = api.fund()
+    api.donate(fund, 10_000)
+    shanghai = (clock.now + timedelta(hours=1)).astimezone(timezone(timedelta(hours=8)))
+    encoded = api.client.get(f"/views/funds/{fund}", params={"as_of": shanghai.isoformat()})
+
+    pasted = api.client.get(f"/views/funds/{fund}?as_of={shanghai.isoformat()}")  # "+" arrives as " "
+
+    assert "+08:00" in shanghai.isoformat()
+    assert pasted.status_code == 200, pasted.text
+    assert pasted.json() == encoded.json()
+    assert pasted.json()["balance_fen"] == 10_000

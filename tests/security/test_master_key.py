@@ -21,9 +21,10 @@ ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(autouse=True)
-def no_master_key_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_master_key_in_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("GONGZHI_MASTER_KEY", raising=False)
     monkeypatch.delenv("GONGZHI_MASTER_KEY_FILE", raising=False)
+    monkeypatch.setenv("GONGZHI_DATA_DIR", str(tmp_path / "data"))
 
 
 def other_key() -> str:
@@ -60,6 +61,36 @@ def test_the_master_key_can_come_from_a_file(tmp_path: Path) -> None:
 
     assert settings.master_key.get_secret_value() == TEST_MASTER_KEY
     assert TEST_MASTER_KEY not in repr(settings)
+
+
+def test_without_a_setting_the_key_beside_the_data_is_used(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "master.key").write_text(TEST_MASTER_KEY + "\n")
+
+    assert load_settings().master_key.get_secret_value() == TEST_MASTER_KEY
+
+
+def test_without_any_key_the_refusal_names_the_file_it_looked_for(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=str(tmp_path / "data" / "master.key")):
+        load_settings()
+
+
+def test_the_command_line_finds_the_key_that_make_run_made(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "master.key").write_text(TEST_MASTER_KEY + "\n")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "keys", "create", "--name", "me", "--role", "admin"],
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
 
 
 def test_a_missing_key_file_is_refused_naming_it(tmp_path: Path) -> None:
