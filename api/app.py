@@ -16,8 +16,9 @@ from api.auth import authorise
 from api.body_limit import BodyLimit
 from api.documentation import document_security
 from api.hot_reads import HotReads
-from api.metrics import ProjectionCollector, RequestMetrics
+from api.metrics import CommandOutcomes, ProjectionCollector, RequestMetrics
 from api.rate_limit import rate_limiter
+from api.request_log import RequestLog
 from api.responses import OrjsonResponse
 from api.routers import (
     audit,
@@ -41,9 +42,11 @@ from infra.api_keys import KeyStore
 from infra.audit.sealer import in_process_sealer
 from infra.changes import watch
 from infra.kafka.relay import Relay
+from infra.log_format import configure_logging
 from infra.settings import Settings, load_settings
 from infra.store.application import open_application
 from infra.store.probes import open_probes
+from infra.tracing import configure_tracing, tracing_on
 from infra.views import open_views
 from infra.viewstore.queries import LiveViews
 
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     events_table = application.recorder.events_table_name  # type: ignore[attr-defined]
     app.state.probes = open_probes(runner.database, events_table)
     app.state.reaches = Reaches(application, runner, settings.read_wait_seconds)
+    app.state.command_outcomes = CommandOutcomes(registry)
     app.state.command_lanes = ThreadPoolExecutor(settings.command_concurrency, "command-lane")
     app.state.rate_limiter = rate_limiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     problems.install(app)
@@ -125,5 +129,13 @@ def create_app(settings: Settings | None = None, application: Gongzhi | None = N
     app.add_middleware(HotReads)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
+    configure_tracing()
+    if tracing_on():
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="/metrics,/ready,/health")
+    if settings.log_format == "json":
+        configure_logging("json")
+        app.add_middleware(RequestLog)
     document_security(app)
     return app

@@ -3,45 +3,51 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import sys
+from functools import partial
 from typing import Any
 
 from api.audit_commands import add_audit_commands
 from api.key_commands import add_key_commands, aware_moment, first_admin_key
 from infra.database import Busy
+from infra.log_format import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
 from infra.views import UnknownView
+
+log = logging.getLogger("gongzhi")
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from infra.demo import DemoLoader
     from infra.store.application import open_application
 
     settings = load_settings()
+    json_logs = settings.log_format == "json"
+    say = log.info if json_logs else partial(print, file=sys.stderr)
     application = open_application(settings)
     if args.demo and not application.recorder.max_notification_id():
-        DemoLoader(application).load()
-        print(f"gongzhi: loaded the demo: {DemoLoader.SUMMARY}", file=sys.stderr)
+        DemoLoader(application, progress=io.StringIO() if json_logs else sys.stderr).load()
+        say(f"gongzhi: loaded the demo: {DemoLoader.SUMMARY}")
     application.close()
-    first_key = first_admin_key(settings)
-    if first_key:
-        print(
+    if json_logs:  # a secret never goes to a log collector
+        say("gongzhi: make an admin key with `gongzhi keys create --name me --role admin`")
+    elif first_key := first_admin_key(settings):
+        say(
             "gongzhi: no API keys yet, so this admin key was made; it is shown only now, keep it:\n"
             f"\n    {first_key}\n\n"
-            "Send it as 'Authorization: Bearer <key>'; make others with `gongzhi keys create`.",
-            file=sys.stderr,
+            "Send it as 'Authorization: Bearer <key>'; make others with `gongzhi keys create`."
         )
     where = (settings.database_url and "PostgreSQL") or f"SQLite in {settings.data_dir.resolve()}"
-    base = f"http://{args.host}:{args.port}"
-    print(
-        f"gongzhi: store on {where}\n"
-        f"gongzhi: try the API at {base}/docs (Authorize with an admin key: the one shown when the "
-        "store was new, or one from `gongzhi keys create --name me --role admin`)",
-        file=sys.stderr,
+    say(f"gongzhi: store on {where}")
+    say(
+        f"gongzhi: try the API at http://{args.host}:{args.port}/docs (Authorize with an admin key: "
+        "the one shown when the store was new, or one from `gongzhi keys create --name me --role admin`)"
     )
     uvicorn.run(
         "api.app:create_app",
@@ -49,10 +55,11 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        access_log=args.access_log,
+        access_log=args.access_log and settings.log_format == "text",  # JSON logs have their own
         proxy_headers=args.proxy_headers,
         server_header=False,
         log_level="info",
+        log_config=LOGGING_CONFIG if settings.log_format == "text" else None,
     )
     return 0
 
@@ -270,7 +277,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("json" if os.environ.get("GONGZHI_LOG_FORMAT") == "json" else "text")
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import re
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import replace
 from typing import Annotated, ParamSpec
 from uuid import uuid4
 
@@ -14,10 +16,13 @@ import orjson
 from fastapi import Depends, Header, Request
 
 from api.auth import CurrentPrincipal
+from api.metrics import CommandOutcomes
 from api.problems import BadRequest
 from domain.application import Gongzhi
 from domain.context import CommandContext, CommandResult, IdempotencyClaim, acting
+from domain.errors import DomainError
 from domain.principals import PrincipalRole
+from infra.tracing import current_traceparent, tracer
 
 P = ParamSpec("P")
 
@@ -101,10 +106,11 @@ async def command_context(
                 "Idempotency-Key",
             )
         claim = IdempotencyClaim(principal.name, idempotency_key, await _fingerprint(request))
-    correlation_id = x_correlation_id if x_correlation_id and len(x_correlation_id) <= 128 else None
+    given = x_correlation_id if x_correlation_id and len(x_correlation_id) <= 128 else None
+    request.state.correlation_id = correlation_id = given or str(uuid4())
     return CommandContext(
         actor=principal.name,
-        correlation_id=correlation_id or str(uuid4()),
+        correlation_id=correlation_id,
         idempotency=claim,
         expected_version=_expected_version(if_match),
         on_behalf_of=on_behalf_of,
@@ -119,20 +125,41 @@ class Commands:
     transaction (group commit), on SQLite as on PostgreSQL. More lanes at once would
     only queue on the store while holding pooled connections."""
 
-    def __init__(self, application: Gongzhi, context: CommandContext, lanes: Executor) -> None:
+    def __init__(
+        self, application: Gongzhi, context: CommandContext, lanes: Executor, outcomes: CommandOutcomes
+    ) -> None:
         self.application = application
         self.context = context
         self.lanes = lanes
+        self.outcomes = outcomes
 
     async def __call__(
         self, command: Callable[P, CommandResult], *args: P.args, **kwargs: P.kwargs
     ) -> CommandResult:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.lanes, lambda: self._run(command, *args, **kwargs))
+        request_context = contextvars.copy_context()  # the request's span, in the lane's thread
+        return await loop.run_in_executor(
+            self.lanes, request_context.run, lambda: self._run(command, *args, **kwargs)
+        )
 
     def _run(self, command: Callable[P, CommandResult], *args: P.args, **kwargs: P.kwargs) -> CommandResult:
-        with acting(self.context):
-            return command(*args, **kwargs)
+        outcome = "failed"
+        with tracer.start_as_current_span(f"command {command.__name__}") as span:
+            context = replace(self.context, traceparent=current_traceparent())
+            try:
+                with acting(context):
+                    result = command(*args, **kwargs)
+                outcome = "repeated" if result.replayed else "recorded"
+                span.set_attributes(
+                    {"gongzhi.aggregate.id": str(result.id), "gongzhi.position": result.position}
+                )
+                return result
+            except DomainError:
+                outcome = "refused"
+                raise
+            finally:
+                span.set_attribute("gongzhi.command.outcome", outcome)
+                self.outcomes.count(command.__name__, outcome)
 
 
 async def get_commands(
@@ -141,7 +168,7 @@ async def get_commands(
     context: Annotated[CommandContext, Depends(command_context)],
 ) -> Commands:
     state = request.app.state
-    return Commands(application, context, state.command_lanes)
+    return Commands(application, context, state.command_lanes, state.command_outcomes)
 
 
 CommandsDep = Annotated[Commands, Depends(get_commands)]

@@ -172,6 +172,7 @@ class HotReads:
             rule = rule_for("GET", route.path)
             if rule is None:
                 return False
+            request.state.principal = principal
             limit(request, principal)
             rule.check(principal)
             remote = state.settings.uses_postgres

@@ -28,7 +28,7 @@ class RequestMetrics:
         self.latency = Histogram(
             "gongzhi_http_request_duration_seconds",
             "HTTP request latency",
-            ["method", "route"],
+            ["method", "route", "status"],
             registry=registry,
         )
 
@@ -50,7 +50,20 @@ class RequestMetrics:
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             self.requests.labels(scope["method"], route, str(status)).inc()
-            self.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+            self.latency.labels(scope["method"], route, str(status)).observe(time.perf_counter() - started)
+
+
+class CommandOutcomes:
+    """Commands by name and outcome: recorded, repeated (an idempotent retry), refused (a
+    domain rule or a bad value), failed (anything else)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.counter = Counter(
+            "gongzhi_commands", "Commands run, by outcome", ["command", "outcome"], registry=registry
+        )
+
+    def count(self, command: str, outcome: str) -> None:
+        self.counter.labels(command, outcome).inc()
 
 
 class ProjectionCollector(Collector):

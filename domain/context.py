@@ -34,6 +34,8 @@ class CommandContext:
     on_behalf_of: str | None = None
     person_id: str | None = None
     """The person an officer's key is bound to, if it is."""
+    traceparent: str | None = None
+    """The W3C trace context of the command, when it is traced."""
 
     @property
     def acting_person(self) -> str:
@@ -47,6 +49,8 @@ class CommandContext:
             metadata["on_behalf_of"] = self.on_behalf_of
         if self.person_id is not None:
             metadata["person_id"] = self.person_id
+        if self.traceparent is not None:
+            metadata["traceparent"] = self.traceparent
         return metadata
 
 

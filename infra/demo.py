@@ -6,8 +6,9 @@ disbursement cites), and projects from Longxiang and Pinghu. Names are generated
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 from uuid import UUID
 
 from domain.application import Gongzhi
@@ -72,10 +73,10 @@ PRESENT = 52
 
 
 class DemoLoader:
-    def __init__(self, app: Gongzhi, seed: int = 2014) -> None:
+    def __init__(self, app: Gongzhi, seed: int = 2014, progress: TextIO = sys.stderr) -> None:
         self.app = app
         self.random = random.Random(seed)
-        self.progress = Progress("demo commands", None)
+        self.progress = Progress("demo commands", None, progress)
         self.units: list[UUID] = []
         self.unit_members: dict[UUID, list[UUID]] = {}
 

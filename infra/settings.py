@@ -10,6 +10,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.log_format import LogFormat
+
 ENV_PREFIX = "GONGZHI_"
 
 
@@ -69,6 +71,9 @@ class Settings(BaseSettings):
         None, description="base64 of the raw Ed25519 private key that signs checkpoints"
     )
     audit_seal_in_process: bool = Field(True, description="Run the sealer inside `gongzhi serve`")
+    log_format: LogFormat = Field(
+        "text", description="`text` lines for a terminal, or `json`: one JSON object a line"
+    )
     master_key_file: Path | None = Field(
         None, description="A file that holds the master key (read when GONGZHI_MASTER_KEY is unset)"
     )

@@ -36,7 +36,7 @@ ANONYMOUS = {"Authorization": ""}
 """Headers that drop the client's default credentials."""
 HTTPX_DEPRECATION = "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning"
 
-pytest_plugins = ["tests.kafka_broker"]
+pytest_plugins = ["tests.kafka_broker", "tests.operability.spans"]
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

@@ -43,6 +43,7 @@ from infra.kafka.contract import DEAD_LETTER_TOPIC, TOPICS, UndecodableMessage, 
 from infra.kafka.offsets import KafkaState, live_applied
 from infra.kafka.ordering import PartitionBuffers
 from infra.settings import Settings
+from infra.tracing import links_to, traceparents_of, tracer, tracing_on
 from infra.viewstore.batch import GenerationsSwapped, batch
 from infra.viewstore.runner import ViewRunner
 from infra.viewstore.tables import UnitOfWork, ViewTables
@@ -175,7 +176,14 @@ class KafkaFeeder:
         """One batch, one transaction: the views' rows, the applied versions, the
         views' positions and the group's offsets."""
         targets = (self.applied, *self.views)
-        with batch(self.runner.database, targets, live=self.live_targets) as current:
+        with (
+            tracer.start_as_current_span(
+                "project from kafka",
+                links=links_to(traceparents_of(e.metadata for e in events)) if tracing_on() else None,
+                attributes={"gongzhi.events": len(events)},
+            ),
+            batch(self.runner.database, targets, live=self.live_targets) as current,
+        ):
             self._read_versions(events)
             applied = UnitOfWork(self.applied)
             fresh = []

@@ -37,6 +37,7 @@ from infra.kafka.producing import (
     publishing_tracking,
 )
 from infra.settings import Settings
+from infra.tracing import links_to, traceparents_of, tracer, tracing_on
 from infra.viewstore.runner import RecordReader
 from projections.events import EventRecord, records
 
@@ -116,7 +117,12 @@ class Relay(Background):
             self._topics_ready = True
         if self._producer is None:
             self._producer = self.producer_factory()
-        self._in_flight.append(_Sent(stop, self._send(events)))
+        with tracer.start_as_current_span(
+            "relay publish",
+            links=links_to(traceparents_of(e.metadata for e in events)) if tracing_on() else None,
+            attributes={"gongzhi.events": len(events), "gongzhi.position": stop},
+        ):
+            self._in_flight.append(_Sent(stop, self._send(events)))
         self._sent_upto = stop
         self._record_acknowledged(wait=len(self._in_flight) > BATCHES_IN_FLIGHT)
         return len(events)

@@ -24,6 +24,8 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
+from infra.tracing import tracer
+
 
 @dataclass
 class _Save:
@@ -58,6 +60,13 @@ class GroupCommitEventStore(EventStore[Any]):
         return self._recordings(save)
 
     def _write(self, batch: list[_Save]) -> None:
+        events = sum(len(save.stored_events) for save in batch)
+        with tracer.start_as_current_span(
+            "store transaction", attributes={"gongzhi.saves": len(batch), "gongzhi.events": events}
+        ):
+            self._write_in_one(batch)
+
+    def _write_in_one(self, batch: list[_Save]) -> None:
         if len(batch) > 1:
             try:
                 ids = self.recorder.insert_events(

@@ -29,6 +29,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from infra.background import Background
 from infra.database import Database, StoreLock
 from infra.gc_tuning import rare_collections
+from infra.tracing import links_to, traceparents_of, tracer, tracing_on
 from infra.viewstore import positions
 from infra.viewstore.batch import GenerationsSwapped, NothingToDo, batch, swap
 from infra.viewstore.generations import create_generations_table, live_generation, point
@@ -192,7 +193,17 @@ class ViewRunner(Background):
             # Tables only this process writes (a rebuild's) are changed before the
             # transaction, so that processes filling other views take turns only to write.
             ahead = {t.key: t.handle(events) for t in tables if t.exclusive}
-            with batch(self.database, tables, live=live) as current:
+            with (
+                tracer.start_as_current_span(
+                    "project",
+                    links=links_to(traceparents_of(e.metadata for e in events)) if tracing_on() else None,
+                    attributes={
+                        "gongzhi.views": [t.view.name for t in tables],
+                        "gongzhi.events": len(events),
+                    },
+                ),
+                batch(self.database, tables, live=live) as current,
+            ):
                 behind = [t for t in tables if start <= current.position(t) < last]
                 if not behind:
                     raise NothingToDo  # another process applied it meanwhile

@@ -147,9 +147,12 @@ class Processes:
             self._key = admin_key(self.settings)
         return self._key
 
-    def servers(self, count: int, *, projections_in_process: bool = True) -> list[Server]:
-        """``count`` API servers on the store, started together; returns once all are ready."""
-        env = gongzhi_env(self.settings, GONGZHI_PROJECTIONS_IN_PROCESS=str(projections_in_process).lower())
+    def servers(self, count: int, *, projections_in_process: bool = True, **settings: str) -> list[Server]:
+        """``count`` API servers on the store, started together; returns once all are ready.
+        ``settings``: more environment, e.g. ``GONGZHI_LOG_FORMAT="json"``."""
+        env = gongzhi_env(
+            self.settings, GONGZHI_PROJECTIONS_IN_PROCESS=str(projections_in_process).lower(), **settings
+        )
         key = self.key
         servers = [
             self._started(Server(f"serve-{n}", env, self._log(f"serve-{n}"), key)) for n in range(count)

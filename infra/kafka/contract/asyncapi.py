@@ -66,6 +66,12 @@ def headers_schema(public_type: str) -> Schema:
                 "type": "string",
                 "description": "Whom an integration acting as `ce_actor` said it acted for, if anyone",
             },
+            "ce_traceparent": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+                "description": "The W3C trace context of the command that recorded it, when it was "
+                "traced (CloudEvents distributed tracing extension)",
+            },
         },
     }
 

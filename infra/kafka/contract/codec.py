@@ -26,6 +26,7 @@ EXTENSIONS = (
     ("ce_actor", "actor"),
     ("ce_correlationid", "correlation_id"),
     ("ce_onbehalfof", "on_behalf_of"),
+    ("ce_traceparent", "traceparent"),
 )
 DIGITS = re.compile(r"^[0-9]+$")
 
