@@ -32,8 +32,10 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Test modules spread over one worker per core (each keeps its module's fixtures); the
+# slowest tests are listed at the end.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --durations=15
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m benchmarks

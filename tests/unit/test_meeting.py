@@ -288,6 +288,7 @@ def test_a_spending_resolution_is_reserved_up_to_its_amount_and_released_on_reje
 @pytest.mark.parametrize(
     ("fund", "purpose", "reason"),
     [(str(uuid4()), "elder_care", "for fund"), (FUND, "culture", "for 'elder_care'")],
+    ids=["another fund", "another purpose"],  # the same names in every collecting process
 )
 def test_a_resolution_covers_its_fund_and_purpose_only(fund: str, purpose: str, reason: str) -> None:
     m = opened()
